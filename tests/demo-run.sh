@@ -34,7 +34,12 @@ if run basics 0 "$s/demo/host-basics.yaml" --markdown "$tmp/basics.md" --junit "
 	for f in basics.md basics.xml basics.tap; do
 		[ -s "$tmp/$f" ] || { echo "FAIL: no export $f"; fail=1; }
 	done
-	if grep -q 'not-a-real-secret' "$tmp/basics.jsonl" "$tmp/basics.md" "$tmp/basics.xml" "$tmp/basics.tap"; then
+	# the journal exports again afterwards: Markdown on stdout by default
+	"$VIRTCON" export "$tmp/basics.jsonl" >"$tmp/export.md" 2>"$tmp/export.err" &&
+		grep -q 'host-basics\|Host basics' "$tmp/export.md" ||
+		{ echo "FAIL: virtcon export of the journal"; cat "$tmp/export.err"; fail=1; }
+	if grep -q 'not-a-real-secret' "$tmp/basics.jsonl" "$tmp/basics.md" "$tmp/basics.xml" "$tmp/basics.tap" \
+		"$tmp/export.md"; then
 		echo "FAIL: the secret variable's value reached the journal or an export"; fail=1
 	fi
 fi
