@@ -279,8 +279,8 @@ static void check_keys(struct loader *ld, const ynode *map, const char *const *a
 		gsize k;
 		gboolean known = FALSE;
 
-		if (key->dup)
-			continue;
+		if (key->dup || value->kind == SUITE_YNODE_BAD)
+			continue; /* a merge key's alias is reported already */
 		for (k = 0; k < n && !known; k++)
 			known = strcmp(key->text, allowed[k]) == 0;
 		if (!known) {
@@ -343,8 +343,7 @@ static gboolean get_int(struct loader *ld, const char *key, const ynode *node, i
 {
 	gint64 v;
 
-	if (node->kind == SUITE_YNODE_SCALAR && node->plain &&
-	    g_ascii_string_to_signed(node->text, 10, min, max, &v, NULL)) {
+	if (is_text(node) && g_ascii_string_to_signed(node->text, 10, min, max, &v, NULL)) {
 		*out = (int)v;
 		return TRUE;
 	}
@@ -897,7 +896,8 @@ static void parse_pane(struct loader *ld, const ynode *item)
 	}
 	if (strcmp(pane->kind, "console") == 0 || strcmp(pane->kind, "interrupts") == 0) {
 		if (!pane->target) {
-			problem(ld, key, "a %s pane needs a machine ('- %s: vm1' or 'on: vm1')", pane->kind, pane->kind);
+			problem(ld, key, "the %s pane needs a machine ('- %s: vm1' or 'on: vm1')", pane->kind,
+				pane->kind);
 		} else if (!g_hash_table_contains(ld->machines, pane->target)) {
 			g_autofree char *t = suite_show(pane->target);
 			g_autofree char *h = table_hint(ld->machines, pane->target, NULL);

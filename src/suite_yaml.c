@@ -154,15 +154,19 @@ static guint distance(const char *a, const char *b)
 const char *suite_nearest(const char *word, const char *const *candidates, gsize n)
 {
 	const char *best = NULL;
-	guint best_d = 3;
+	guint best_score = G_MAXUINT;
 	gsize i;
 
 	for (i = 0; i < n; i++) {
-		guint d = distance(word, candidates[i]);
+		guint d = distance(word, candidates[i]), score;
 
-		if (d < best_d && d < MAX(strlen(word), strlen(candidates[i]))) {
+		if (d > 2 || d >= MAX(strlen(word), strlen(candidates[i])))
+			continue;
+		/* on a tie, prefer a candidate with the same first letter ("rn": "run", not "on") */
+		score = d * 2 + (word[0] == candidates[i][0] ? 0 : 1);
+		if (score < best_score) {
 			best = candidates[i];
-			best_d = d;
+			best_score = score;
 		}
 	}
 	return best;
