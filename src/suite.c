@@ -204,6 +204,10 @@ static void problem(struct loader *ld, const ynode *node, const char *fmt, ...)
 	g_autofree char *text = NULL;
 	va_list ap;
 
+	if (suite_report_full(&ld->report)) {
+		suite_report_add(&ld->report, 0, 0, "-"); /* only counted */
+		return;
+	}
 	va_start(ap, fmt);
 	text = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
@@ -211,20 +215,28 @@ static void problem(struct loader *ld, const ynode *node, const char *fmt, ...)
 }
 
 /* " (did you mean 'x'?)" or alternative, for a name not among candidates. */
-static char *hint(const char *word, const char *const *candidates, gsize n, const char *otherwise)
+static char *hint(struct loader *ld, const char *word, const char *const *candidates, gsize n,
+		  const char *otherwise)
 {
-	const char *near = suite_nearest(word, candidates, n);
+	const char *near;
+
+	if (suite_report_full(&ld->report))
+		return g_strdup(""); /* the problem is only counted */
+	near = suite_nearest(word, candidates, n);
 
 	if (near)
 		return g_strdup_printf(" (did you mean '%s'?)", near);
 	return g_strdup(otherwise ? otherwise : "");
 }
 
-static char *table_hint(GHashTable *table, const char *word, const char *otherwise)
+static char *table_hint(struct loader *ld, GHashTable *table, const char *word, const char *otherwise)
 {
-	g_autofree const char **names = (const char **)g_hash_table_get_keys_as_array(table, NULL);
+	g_autofree const char **names = NULL;
 
-	return hint(word, names, g_hash_table_size(table), otherwise);
+	if (suite_report_full(&ld->report) || g_hash_table_size(table) > SUITE_NEAREST_MAX)
+		return g_strdup(otherwise ? otherwise : "");
+	names = (const char **)g_hash_table_get_keys_as_array(table, NULL);
+	return hint(ld, word, names, g_hash_table_size(table), otherwise);
 }
 
 static char *list_words(const char *const *words, gsize n)
@@ -283,11 +295,13 @@ static void check_keys(struct loader *ld, const ynode *map, const char *const *a
 			continue; /* a merge key's alias is reported already */
 		for (k = 0; k < n && !known; k++)
 			known = strcmp(key->text, allowed[k]) == 0;
-		if (!known) {
+		if (!known && suite_report_full(&ld->report)) {
+			problem(ld, key, "-");
+		} else if (!known) {
 			g_autofree char *show = suite_show(key->text);
 			g_autofree char *words = list_words(allowed, n);
 			g_autofree char *otherwise = g_strdup_printf(" (known keys: %s)", words);
-			g_autofree char *h = hint(key->text, allowed, n, otherwise);
+			g_autofree char *h = hint(ld, key->text, allowed, n, otherwise);
 
 			problem(ld, key, "unknown key %s %s%s", show, where, h);
 		}
@@ -373,61 +387,80 @@ static gboolean get_duration(struct loader *ld, const char *key, const ynode *no
 
 /* ---- references ---- */
 
-/* The offset of the n-th (0-based) reference start ("${" not written "$${") in text[0..len), or -1. */
-static gssize nth_ref(const char *text, gsize len, guint n)
-{
-	gsize i = 0;
-
-	while (i + 1 < len) {
-		if (text[i] == '$' && text[i + 1] == '$' && i + 2 < len && text[i + 2] == '{') {
-			i += 3;
-		} else if (text[i] == '$' && text[i + 1] == '{') {
-			if (n-- == 0)
-				return (gssize)i;
-			i += 2;
-		} else {
-			i++;
-		}
-	}
-	return -1;
-}
-
-/* How many references start before offset in text. */
-static guint refs_before(const char *text, gsize offset)
-{
-	guint n = 0;
-
-	while (TRUE) {
-		gssize at = nth_ref(text, offset, n);
-
-		if (at < 0)
-			return n;
-		n++;
-	}
-}
-
-/* The file position of the reference at byte offset in node's value. */
-static void ref_place(struct loader *ld, const ynode *node, gsize offset, guint *line, guint *col)
-{
-	gsize b0 = suite_text_offset(&ld->text, node->line, node->col);
-	gsize b1 = suite_text_offset(&ld->text, node->end_line, node->end_col);
-	gssize at = -1;
-
-	if (b1 > b0)
-		at = nth_ref(ld->text.data + b0, b1 - b0, refs_before(node->text, offset));
-	if (at < 0) {
-		*line = node->line;
-		*col = node->col;
-		return;
-	}
-	suite_text_place(&ld->text, b0 + (gsize)at, line, col);
-}
-
+/* Where references are found: in a scalar's value and, in step, in its text in the file. */
 struct ref_check {
 	struct loader *ld;
 	const ynode *node;
 	gboolean machines_ok; /* FALSE inside a machine's own fields */
+	gboolean placing;     /* the fields below are set */
+	gsize b0, b1;         /* the node's bytes in the file */
+	gsize val_pos, raw_pos;
+	guint val_refs, raw_refs; /* references before val_pos / raw_pos */
 };
+
+/* Steps over text[*pos] (reference starts "${" count; "$${" is a literal). */
+static void ref_step(const char *text, gsize len, gsize *pos, guint *refs)
+{
+	gsize i = *pos;
+
+	if (i + 2 < len && text[i] == '$' && text[i + 1] == '$' && text[i + 2] == '{') {
+		*pos = i + 3;
+	} else if (i + 1 < len && text[i] == '$' && text[i + 1] == '{') {
+		(*refs)++;
+		*pos = i + 2;
+	} else {
+		*pos = i + 1;
+	}
+}
+
+static gboolean ref_at(const char *text, gsize len, gsize pos)
+{
+	return pos + 1 < len && text[pos] == '$' && text[pos + 1] == '{';
+}
+
+/* The file position of the reference at byte offset in the node's value: the same ordinal
+ * reference in the node's text in the file. References come in order, so this goes on from
+ * the last one (linear in the node's size). */
+static void ref_place(struct ref_check *rc, gsize offset, guint *line, guint *col)
+{
+	struct loader *ld = rc->ld;
+	const ynode *node = rc->node;
+	gsize vlen = strlen(node->text);
+	const char *raw;
+	gsize rlen;
+	guint target;
+
+	if (!rc->placing || offset < rc->val_pos) {
+		rc->placing = TRUE;
+		rc->b0 = suite_text_offset(&ld->text, node->line, node->col);
+		rc->b1 = MAX(rc->b0, suite_text_offset(&ld->text, node->end_line, node->end_col));
+		rc->val_pos = rc->raw_pos = 0;
+		rc->val_refs = rc->raw_refs = 0;
+	}
+	while (rc->val_pos < offset && rc->val_pos < vlen)
+		ref_step(node->text, vlen, &rc->val_pos, &rc->val_refs);
+	target = rc->val_refs;
+	raw = ld->text.data + rc->b0;
+	rlen = rc->b1 - rc->b0;
+	while (rc->raw_pos < rlen && !(rc->raw_refs == target && ref_at(raw, rlen, rc->raw_pos)))
+		ref_step(raw, rlen, &rc->raw_pos, &rc->raw_refs);
+	if (rc->raw_pos >= rlen) {
+		*line = node->line;
+		*col = node->col;
+		return;
+	}
+	suite_text_place(&ld->text, rc->b0 + rc->raw_pos, line, col);
+}
+
+static gboolean is_machine_field(const char *field)
+{
+	gsize i;
+
+	for (i = 0; i < VARS_MACHINE_FIELD_COUNT; i++)
+		if (strcmp(field, vars_machine_fields[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
 
 static void on_ref(const char *ref, gsize offset, void *user_data)
 {
@@ -438,39 +471,38 @@ static void on_ref(const char *ref, gsize offset, void *user_data)
 	g_autofree char *text = NULL, *h = NULL;
 	guint line, col;
 
+	if (!dot ? g_hash_table_contains(ld->vars, ref)
+		 : strcmp(prefix, "env") == 0 || (rc->machines_ok && g_hash_table_contains(ld->machines, prefix) &&
+						  is_machine_field(dot + 1)))
+		return;
+	if (suite_report_full(&ld->report)) {
+		suite_report_add(&ld->report, 0, 0, "-"); /* only counted: no hint, no place */
+		return;
+	}
 	if (!dot) {
-		if (g_hash_table_contains(ld->vars, ref))
-			return;
-		h = table_hint(ld->vars, ref, NULL);
+		h = table_hint(ld, ld->vars, ref, NULL);
 		if (!*h) {
 			g_free(h);
 			h = g_strdup_printf(" (declare it under 'vars', or write $${%s} to leave it to the shell)", ref);
 		}
 		text = g_strdup_printf("undefined variable '%s'%s", ref, h);
-	} else if (strcmp(prefix, "env") == 0) {
-		return;
 	} else if (!rc->machines_ok) {
 		text = g_strdup_printf("'${%s}': a machine's fields cannot refer to machine fields", ref);
 	} else if (!g_hash_table_contains(ld->machines, prefix)) {
-		h = table_hint(ld->machines, prefix, NULL);
+		h = table_hint(ld, ld->machines, prefix, NULL);
 		text = g_strdup_printf("undefined machine '%s' in '${%s}'%s", prefix, ref, h);
 	} else {
-		gsize i;
-
-		for (i = 0; i < VARS_MACHINE_FIELD_COUNT; i++)
-			if (strcmp(dot + 1, vars_machine_fields[i]) == 0)
-				return;
-		h = hint(dot + 1, vars_machine_fields, VARS_MACHINE_FIELD_COUNT,
+		h = hint(ld, dot + 1, vars_machine_fields, VARS_MACHINE_FIELD_COUNT,
 			 " (fields: name, domain, uri, ssh, user, host, port, console)");
 		text = g_strdup_printf("unknown machine field '%s' in '${%s}'%s", dot + 1, ref, h);
 	}
-	ref_place(ld, rc->node, offset, &line, &col);
+	ref_place(rc, offset, &line, &col);
 	suite_report_add(&ld->report, line, col, "%s", text);
 }
 
 static void check_refs_full(struct loader *ld, const ynode *node, gboolean machines_ok)
 {
-	struct ref_check rc = { ld, node, machines_ok };
+	struct ref_check rc = { .ld = ld, .node = node, .machines_ok = machines_ok };
 	g_autoptr(GError) error = NULL;
 	gsize bad = 0;
 	guint line, col;
@@ -479,7 +511,11 @@ static void check_refs_full(struct loader *ld, const ynode *node, gboolean machi
 		return;
 	if (vars_scan_at(node->text, on_ref, &rc, &bad, &error))
 		return;
-	ref_place(ld, node, bad, &line, &col);
+	if (suite_report_full(&ld->report)) {
+		suite_report_add(&ld->report, 0, 0, "-");
+		return;
+	}
+	ref_place(&rc, bad, &line, &col);
 	suite_report_add(&ld->report, line, col, "%s", error->message);
 }
 
@@ -540,7 +576,7 @@ static void check_item_machine(struct loader *ld, const char *key, const ynode *
 {
 	if (!g_hash_table_contains(ld->machines, item->text)) {
 		g_autofree char *show = suite_show(item->text);
-		g_autofree char *h = table_hint(ld->machines, item->text, NULL);
+		g_autofree char *h = table_hint(ld, ld->machines, item->text, NULL);
 
 		problem(ld, item, "undefined machine %s in '%s'%s", show, key, h);
 	}
@@ -561,6 +597,10 @@ static void check_item_regex(struct loader *ld, const char *key, const ynode *it
 	regex = g_regex_new(item->text, 0, 0, &error);
 	if (regex)
 		return;
+	if (suite_report_full(&ld->report)) {
+		suite_report_add(&ld->report, 0, 0, "-");
+		return;
+	}
 	msg = error->message;
 	at = strstr(msg, " at char ");
 	if (at) {
@@ -854,7 +894,7 @@ static void parse_pane(struct loader *ld, const ynode *item)
 		if (strcmp(key->text, pane_kinds[i]) == 0)
 			break;
 	if (i == G_N_ELEMENTS(pane_kinds)) {
-		g_autofree char *h = hint(key->text, pane_kinds, G_N_ELEMENTS(pane_kinds),
+		g_autofree char *h = hint(ld, key->text, pane_kinds, G_N_ELEMENTS(pane_kinds),
 					  " (kinds: console, output, journal, migration, interrupts, timeline)");
 
 		problem(ld, key, "unknown pane kind %s%s", show, h);
@@ -900,7 +940,7 @@ static void parse_pane(struct loader *ld, const ynode *item)
 				pane->kind);
 		} else if (!g_hash_table_contains(ld->machines, pane->target)) {
 			g_autofree char *t = suite_show(pane->target);
-			g_autofree char *h = table_hint(ld->machines, pane->target, NULL);
+			g_autofree char *h = table_hint(ld, ld->machines, pane->target, NULL);
 			const ynode *where = value->kind == SUITE_YNODE_MAP ? map_get(value, "on") : value;
 
 			problem(ld, where ? where : value, "undefined machine %s in the %s pane%s", t, pane->kind, h);
@@ -983,7 +1023,7 @@ static void parse_step(struct loader *ld, const ynode *node)
 		step->on = get_string(ld, "on", v);
 		if (step->on && !g_hash_table_contains(ld->machines, step->on)) {
 			g_autofree char *show = suite_show(step->on);
-			g_autofree char *h = table_hint(ld->machines, step->on, " (declare it under 'machines')");
+			g_autofree char *h = table_hint(ld, ld->machines, step->on, " (declare it under 'machines')");
 
 			problem(ld, v, "undefined machine %s in 'on'%s", show, h);
 		}

@@ -37,6 +37,11 @@ void suite_report_clear(struct suite_report *report)
 	report->count = 0;
 }
 
+gboolean suite_report_full(const struct suite_report *report)
+{
+	return report->problems->len >= REPORT_KEEP;
+}
+
 void suite_report_add(struct suite_report *report, guint line, guint col, const char *fmt, ...)
 {
 	struct suite_problem *p;
@@ -131,8 +136,8 @@ static guint distance(const char *a, const char *b)
 	gsize la = strlen(a), lb = strlen(b), i, j;
 	guint d[65][65];
 
-	if (la > 64 || lb > 64)
-		return G_MAXUINT;
+	if (la > 64 || lb > 64 || la > lb + 2 || lb > la + 2)
+		return G_MAXUINT; /* too long to compare, or too different in length to be near */
 	for (i = 0; i <= la; i++)
 		d[i][0] = (guint)i;
 	for (j = 0; j <= lb; j++)
@@ -157,6 +162,8 @@ const char *suite_nearest(const char *word, const char *const *candidates, gsize
 	guint best_score = G_MAXUINT;
 	gsize i;
 
+	if (n > SUITE_NEAREST_MAX)
+		return NULL; /* bounds the work on hostile files */
 	for (i = 0; i < n; i++) {
 		guint d = distance(word, candidates[i]), score;
 
@@ -198,6 +205,12 @@ gboolean suite_text_init(struct suite_text *text, const char *data, gsize len, s
 
 	text->data = data;
 	text->len = len;
+	text->place_off = 0;
+	text->place_line = 0;
+	text->place_col = 0;
+	text->offset_off = 0;
+	text->offset_line = 0;
+	text->offset_col = 0;
 	text->lines = g_array_new(FALSE, FALSE, sizeof(gsize));
 	if (!g_utf8_validate_len(data, len, &bad))
 		valid = (gsize)(bad - data);
@@ -232,7 +245,7 @@ void suite_text_clear(struct suite_text *text)
 	g_clear_pointer(&text->lines, g_array_unref);
 }
 
-gsize suite_text_offset(const struct suite_text *text, guint line, guint col)
+gsize suite_text_offset(struct suite_text *text, guint line, guint col)
 {
 	gsize off;
 	guint i;
@@ -242,12 +255,21 @@ gsize suite_text_offset(const struct suite_text *text, guint line, guint col)
 	if (line > text->lines->len)
 		return text->len;
 	off = g_array_index(text->lines, gsize, line - 1);
-	for (i = 1; i < col && off < text->len; i++)
+	i = 1;
+	if (text->offset_line == line && text->offset_col <= col && text->offset_col > 0) {
+		off = text->offset_off; /* count on along the same line */
+		i = text->offset_col;
+	}
+	for (; i < col && off < text->len; i++)
 		off += (gsize)(g_utf8_next_char(text->data + off) - (text->data + off));
-	return MIN(off, text->len);
+	off = MIN(off, text->len);
+	text->offset_off = off;
+	text->offset_line = line;
+	text->offset_col = i;
+	return off;
 }
 
-void suite_text_place(const struct suite_text *text, gsize offset, guint *line, guint *col)
+void suite_text_place(struct suite_text *text, gsize offset, guint *line, guint *col)
 {
 	guint lo = 0, hi = text->lines->len;
 	gsize start;
@@ -263,9 +285,17 @@ void suite_text_place(const struct suite_text *text, gsize offset, guint *line, 
 	}
 	start = g_array_index(text->lines, gsize, lo);
 	*line = lo + 1;
-	*col = 1;
+	if (text->place_line == *line && text->place_off <= offset && text->place_off >= start) {
+		*col = text->place_col; /* count on along the same line */
+		start = text->place_off;
+	} else {
+		*col = 1;
+	}
 	if (offset > start)
 		*col += (guint)g_utf8_strlen(text->data + start, (gssize)(offset - start));
+	text->place_off = offset;
+	text->place_line = *line;
+	text->place_col = *col;
 }
 
 /* ---- nodes ---- */
@@ -319,7 +349,7 @@ struct open_node {
 };
 
 struct builder {
-	const struct suite_text *text;
+	struct suite_text *text;
 	struct suite_report *report;
 	struct suite_ynode *root;
 	GArray *stack; /* struct open_node */
@@ -540,7 +570,7 @@ static void builder_clear(struct builder *b)
 	g_array_unref(b->stack);
 }
 
-struct suite_ynode *suite_yaml_parse(const struct suite_text *text, struct suite_report *report)
+struct suite_ynode *suite_yaml_parse(struct suite_text *text, struct suite_report *report)
 {
 	struct builder b = { .text = text, .report = report };
 	yaml_parser_t parser;

@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #define SUITE_YAML_MAX_NODES 200000 /* more YAML nodes than this is refused (bounds memory) */
+#define SUITE_NEAREST_MAX 256       /* suite_nearest() gives no hint among more candidates */
 
 /* Problems found in one file, each with a 1-based line and column (0: none). */
 struct suite_report {
@@ -17,6 +18,8 @@ void suite_report_init(struct suite_report *report, const char *file);
 void suite_report_clear(struct suite_report *report);
 void suite_report_add(struct suite_report *report, guint line, guint col, const char *fmt, ...)
 	G_GNUC_PRINTF(4, 5);
+/* TRUE when further problems are only counted (callers may skip working out their text). */
+gboolean suite_report_full(const struct suite_report *report);
 /* Every stored problem, sorted by place, as "FILE:LINE:COL: text" lines; "... and N more". */
 char *suite_report_message(const struct suite_report *report);
 
@@ -42,19 +45,23 @@ struct suite_text {
 	const char *data;
 	gsize len;
 	GArray *lines; /* gsize: byte offset of each line's start; [0] is line 1 */
+	gsize place_off; /* the last suite_text_place(), to count on from it along a long line */
+	guint place_line, place_col;
+	gsize offset_off; /* the last suite_text_offset(), likewise */
+	guint offset_line, offset_col;
 };
 
 /* Checks for NUL bytes and invalid UTF-8 (reporting the first) and fills text->lines. */
 gboolean suite_text_init(struct suite_text *text, const char *data, gsize len, struct suite_report *report);
 void suite_text_clear(struct suite_text *text);
 /* The byte offset of a 1-based line:col, clamped to the text. */
-gsize suite_text_offset(const struct suite_text *text, guint line, guint col);
+gsize suite_text_offset(struct suite_text *text, guint line, guint col);
 /* The 1-based line:col of a byte offset. */
-void suite_text_place(const struct suite_text *text, gsize offset, guint *line, guint *col);
+void suite_text_place(struct suite_text *text, gsize offset, guint *line, guint *col);
 
 /* Parses one YAML document into a tree, reporting syntax errors, aliases, anchors, tags,
  * duplicate keys, depth and size. NULL when nothing usable came out (reported). */
-struct suite_ynode *suite_yaml_parse(const struct suite_text *text, struct suite_report *report);
+struct suite_ynode *suite_yaml_parse(struct suite_text *text, struct suite_report *report);
 void suite_ynode_free(struct suite_ynode *node);
 
 /* A scalar that YAML reads as null: plain "", "~", "null". */
