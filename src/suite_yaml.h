@@ -1,4 +1,4 @@
-/* suite_yaml.h - internal to the suite loader: text checks, YAML events -> a node tree with marks, problem lists. */
+/* suite_yaml.h - internal to the suite loader: text checks, YAML events -> a node tree with marks, problem lists, model allocation. */
 #ifndef VIRTCON_SUITE_YAML_H
 #define VIRTCON_SUITE_YAML_H
 
@@ -74,5 +74,10 @@ const char *suite_nearest(const char *word, const char *const *candidates, gsize
 
 /* For messages: text quoted, shortened and with control characters escaped. Free it. */
 char *suite_show(const char *text);
+
+/* The model's allocation (suite_model.c): an empty suite with its arrays, timeout defaulted. */
+struct suite_requires;
+struct suite *suite_new_empty(const char *file);
+void suite_requires_free(struct suite_requires *req);
 
 #endif
