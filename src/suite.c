@@ -227,7 +227,7 @@ static gboolean get_duration(struct loader *ld, const char *key, const ynode *no
 
 /* ---- references ---- */
 
-/* Where references are found: in a scalar's value and, in step, in its text in the file. */
+/* Checks the references of one scalar; the placing fields walk its value and its text in the file together. */
 struct ref_check {
 	struct loader *ld;
 	const ynode *node;
