@@ -227,7 +227,7 @@ static gboolean get_duration(struct loader *ld, const char *key, const ynode *no
 
 /* ---- references ---- */
 
-/* Checks the references of one scalar; the placing fields walk its value and its text in the file together. */
+/* Checks one scalar's references; the placing fields walk its value and its file text together. */
 struct ref_check {
 	struct loader *ld;
 	const ynode *node;
