@@ -71,6 +71,8 @@ struct journal_step {
 	char *verdict_note;
 	GPtrArray *notes; /* char * */
 	GPtrArray *edits; /* char *: commands as edited by the operator */
+	gboolean started; /* FALSE: a placeholder for a step the journal never saw start (name "") */
+	guint runs;       /* how many times it was started (a retried step: > 1) */
 };
 #define JOURNAL_OUTPUT_KEEP (1024 * 1024)
 
@@ -87,10 +89,20 @@ struct journal_log {
 	char *result;      /* from session-end, or NULL */
 	GPtrArray *steps;  /* struct journal_step *, by index; a step may be run more than once: last wins */
 	guint bad_lines;   /* lines that did not parse (a torn last line after a crash) */
+	guint n_steps;     /* steps in the suite (session record); steps->len is at least this */
+	char *version;     /* virtcon version that wrote the journal */
 };
+/* Step indexes at or above this are ignored when reading (bounds memory on hostile input). */
+#define JOURNAL_MAX_STEPS 10000
 
+/* Reads a journal file. Errors: JOURNAL_ERROR_IO (cannot read), JOURNAL_ERROR_FORMAT (no
+ * session record); both messages name the file. Lines that do not parse are counted and skipped. */
 struct journal_log *journal_read(const char *path, GError **error);
+/* The same from bytes in memory; name is used in messages and as log->path. */
+struct journal_log *journal_read_data(const char *data, gsize len, const char *name, GError **error);
 void journal_log_free(struct journal_log *log);
+/* G_DEFINE_AUTOPTR_CLEANUP_FUNC needs a type name: this typedef exists only for g_autoptr(journal_log). */
+typedef struct journal_log journal_log;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(journal_log, journal_log_free)
 
 #endif
