@@ -398,8 +398,9 @@ static void yaml_member(GString *out, const char *key, const char *value)
 	while (len > 0 && text[len - 1] == '\n')
 		text[--len] = '\0';
 	g_string_append_printf(out, "  %s: ", key);
-	gboolean block = strchr(text, '\n') && text[0] != ' ' && text[0] != '\t' && !strstr(text, "\n\t") &&
-			 !strstr(text, "\n ");
+	/* the first non-empty line sets the block's indentation: it must not start with blanks */
+	const char *first = text + strspn(text, "\n");
+	gboolean block = strchr(text, '\n') && *first != ' ' && *first != '\t';
 	if (!block) {
 		yaml_quoted(out, text);
 		g_string_append_c(out, '\n');

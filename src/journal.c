@@ -855,6 +855,8 @@ static struct journal_log *reader_finish(struct reader *r, const char *name, GEr
 		g_ptr_array_add(log->steps, step_new(log->steps->len));
 	for (guint i = 0; i < log->steps->len; i++) {
 		struct journal_step *step = log->steps->pdata[i];
+		if (step->started && !step->status) /* never ended: how long it ran before the journal stops */
+			step->duration_us = MAX(r->last_mono - step->start_us, 0);
 		if (step->output->len > JOURNAL_OUTPUT_KEEP) {
 			g_string_erase(step->output, 0, (gssize)(step->output->len - JOURNAL_OUTPUT_KEEP));
 			step->output_truncated = TRUE;

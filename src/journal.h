@@ -64,7 +64,7 @@ struct journal_step {
 	char *reason;     /* NULL or why (timeout, blocked reason, error) */
 	char *wall_start; /* ISO 8601 */
 	gint64 start_us;  /* mono_us of step-start */
-	gint64 duration_us;
+	gint64 duration_us; /* of a step that never ended: until the last record of the journal */
 	GString *output;  /* all output bytes (the tail when over JOURNAL_OUTPUT_KEEP) */
 	gboolean output_truncated;
 	char *verdict;
