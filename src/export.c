@@ -553,11 +553,9 @@ static void md_step(GString *out, const struct journal_log *log, const struct jo
 		g_string_append_c(out, '\n');
 		return;
 	}
-	if (step->status) {
-		g_string_append(out, "- Duration: ");
-		md_duration(out, step->duration_us);
-		g_string_append_c(out, '\n');
-	}
+	g_string_append(out, "- Duration: ");
+	md_duration(out, step->duration_us);
+	g_string_append(out, step->status ? "\n" : " (until the journal ends)\n");
 	if (step->wall_start)
 		g_string_append_printf(out, "- Started: %s\n", step->wall_start);
 	if (step->on) {

@@ -21,7 +21,9 @@ static gboolean export_to(const char *path, const char *content, GError **error)
 int export_main(int argc, char **argv)
 {
 	g_autofree char *junit = NULL, *tap = NULL, *markdown = NULL;
+	gboolean help = FALSE;
 	GOptionEntry entries[] = {
+		{ "help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show this help", NULL },
 		{ "junit", 'j', 0, G_OPTION_ARG_FILENAME, &junit, "Write JUnit XML to FILE", "FILE" },
 		{ "tap", 't', 0, G_OPTION_ARG_FILENAME, &tap, "Write TAP 13 to FILE", "FILE" },
 		{ "markdown", 'm', 0, G_OPTION_ARG_FILENAME, &markdown, "Write Markdown to FILE (- for stdout)", "FILE" },
@@ -31,10 +33,16 @@ int export_main(int argc, char **argv)
 	g_option_context_set_summary(context, "Exports a session journal to JUnit XML, TAP 13 or Markdown.\n"
 					      "With no output option, prints Markdown to standard output.");
 	g_option_context_add_main_entries(context, entries, NULL);
+	g_option_context_set_help_enabled(context, FALSE); /* GOption's own --help would exit() */
 	g_autoptr(GError) error = NULL;
 	if (!g_option_context_parse(context, &argc, &argv, &error)) {
 		g_printerr("virtcon export: %s\n", error->message);
 		return 2;
+	}
+	if (help) {
+		g_autofree char *text = g_option_context_get_help(context, TRUE, NULL);
+		fputs(text, stdout);
+		return 0;
 	}
 	if (argc != 2) {
 		g_printerr("virtcon export: %s\nusage: virtcon export JOURNAL [--junit FILE] [--tap FILE] "

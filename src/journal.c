@@ -407,7 +407,7 @@ void journal_output(struct journal *journal, guint step, const char *stream, con
 	g_string_truncate(out, 0);
 	gsize consumed = mask_into(journal, out, s, slen, secret_hold_start(journal, s, slen));
 	gsize partial = utf8_incomplete_tail(out->str, out->len);
-	if (partial > 0 && partial < out->len && g_utf8_validate_len(out->str, out->len - partial, NULL)) {
+	if (partial > 0 && g_utf8_validate_len(out->str, out->len - partial, NULL)) {
 		g_string_truncate(out, out->len - partial);
 		consumed -= partial;
 	}

@@ -15,8 +15,16 @@ enum journal_error_code {
  * One JSON object per line, written with a single write(2) each (O_APPEND), so a process killed
  * at any point leaves only whole lines, except at worst a torn last line that readers skip.
  * Every record has "type", "wall" (ISO 8601 UTC with microseconds) and "mono_us" (monotonic
- * microseconds since the session record). Step records carry "step" (0-based index).
+ * microseconds since journal_open(), just before the session record). Step records carry "step"
+ * (0-based index).
  * Types: session, step-start, output, input, verdict, note, sample, step-end, session-end.
+ * Their other members: session: suite_file suite title n_steps vars{} hostname version pid;
+ * step-start: name on kind command; output: stream, and data (UTF-8 text) or data_b64 (the raw
+ * bytes, when they are not valid UTF-8); input: what data; verdict: verdict note; note: text;
+ * sample: source, data (an object) or data_text, step only when >= 0; step-end: status, exit and
+ * reason (each absent when none), duration_us; session-end: result passed failed skipped blocked
+ * errors. Output bytes that may begin a secret or a UTF-8 character are held back until the next
+ * chunk of the same step and stream, or the step's end.
  * journal_step_end() and journal_session_end() fsync before returning.
  * Secret values registered with journal_add_secret() are replaced by "********" in every
  * string written, including output split across records.

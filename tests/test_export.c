@@ -245,7 +245,8 @@ static void test_markdown_incomplete_and_nasty(void **state)
 	assert_non_null(notice);
 	assert_true(notice < strstr(md, "| № |"));
 	assert_contains(md, "| 3 | Checksum guest memory | unfinished |");
-	assert_contains(md, "- Status: **unfinished** (session ended before this step finished)\n");
+	assert_contains(md, "- Status: **unfinished** (session ended before this step finished)\n"
+			    "- Duration: 0.000 s (until the journal ends)\n");
 
 	g_autoptr(journal_log) nasty = fixture("nasty.jsonl");
 	g_autofree char *md2 = export_markdown(nasty);
@@ -388,6 +389,8 @@ static void test_export_main(void **state)
 	assert_int_equal(run_main(none), 2);
 	const char *two[] = { "export", journal, journal, NULL };
 	assert_int_equal(run_main(two), 2);
+	const char *help[] = { "export", "--help", NULL };
+	assert_int_equal(run_main(help), 0);
 	const char *bad_option[] = { "export", journal, "--pdf", "x", NULL };
 	assert_int_equal(run_main(bad_option), 2);
 	g_autofree char *unwritable = g_build_filename(dir, "no", "r.xml", NULL);
