@@ -106,10 +106,10 @@ static gsize mask_into(struct journal *journal, GString *out, const char *s, gsi
 		g_string_append_len(out, s, (gssize)limit);
 		return limit;
 	}
+	/* next[i]: where secret i occurs next at or after pos (G_MAXSIZE: nowhere); searched again
+	 * only when a match moved pos past it */
 	g_array_set_size(journal->next_match, n);
 	gsize *next = (gsize *)(void *)journal->next_match->data;
-	for (guint i = 0; i < n; i++)
-		next[i] = 0; /* 0 with pos 0 means "not searched yet": searched below when next <= pos */
 	gboolean first = TRUE;
 	while (pos < limit) {
 		gsize best = G_MAXSIZE, best_len = 0;
