@@ -91,6 +91,5 @@ struct journal_log {
 
 struct journal_log *journal_read(const char *path, GError **error);
 void journal_log_free(struct journal_log *log);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(journal_log, journal_log_free)
 
 #endif

@@ -33,7 +33,6 @@ struct vars;
 /* The variables of a suite (values as declared). */
 struct vars *vars_new(const struct suite *suite);
 void vars_free(struct vars *vars);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(vars, vars_free)
 
 /* Overrides or sets a variable, as --var NAME=VALUE does. An undeclared name is an error. */
 gboolean vars_set(struct vars *vars, const char *name, const char *value, GError **error);
