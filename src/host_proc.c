@@ -281,6 +281,20 @@ void host_proc_kill(struct host_proc *proc, guint grace_ms)
 	attach(proc, &proc->kill_source, g_timeout_source_new(grace_ms), on_kill_grace);
 }
 
+void host_proc_resize(struct host_proc *proc, guint cols, guint rows)
+{
+	struct winsize ws;
+
+	g_return_if_fail(proc != NULL && !proc->freed);
+	if (proc->master < 0 || ioctl(proc->master, TIOCGWINSZ, &ws) < 0)
+		return;
+	if (cols > 0)
+		ws.ws_col = (unsigned short)MIN(cols, 0xffffu);
+	if (rows > 0)
+		ws.ws_row = (unsigned short)MIN(rows, 0xffffu);
+	ioctl(proc->master, TIOCSWINSZ, &ws);
+}
+
 gboolean host_proc_running(const struct host_proc *proc)
 {
 	return proc != NULL && !proc->child_exited;

@@ -252,6 +252,24 @@ static void test_window_size(void **state)
 	assert_string_equal(f->out->str, "45 123\r\n");
 }
 
+static void test_resize(void **state)
+{
+	struct fixture *f = *state;
+	g_autofree char *text = NULL;
+
+	spawn(f, "trap 'echo winch' WINCH; echo ready; read x; stty size", NULL);
+	f->want = "ready";
+	run_until(f, until_output, SAFETY_MS);
+	host_proc_resize(f->proc, 100, 40);
+	f->want = "winch";
+	run_until(f, until_output, SAFETY_MS);
+	host_proc_resize(f->proc, 0, 41);
+	assert_true(host_proc_write(f->proc, "\n", 1));
+	run_until(f, until_exited, SAFETY_MS);
+	text = plain_output(f);
+	assert_non_null(strstr(text, "\n41 100\n"));
+}
+
 static void test_default_window_size(void **state)
 {
 	struct fixture *f = *state;
@@ -536,6 +554,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_isatty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_window_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cwd_envp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_envp_term_respected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_cwd, setup, teardown),
