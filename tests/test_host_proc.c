@@ -28,6 +28,8 @@ struct fixture {
 	int status;
 	gboolean timed_out;
 	gboolean free_on_exit;              /* free the process from its exited callback */
+	gboolean free_on_output;            /* free the process from its output callback */
+	guint output_calls;
 	gboolean (*until)(struct fixture *f); /* quit the loop when this holds */
 	const char *want;                     /* for until_output */
 };
@@ -42,6 +44,11 @@ static gboolean until_output(struct fixture *f)
 	return strstr(f->out->str, f->want) != NULL;
 }
 
+static gboolean until_freed(struct fixture *f)
+{
+	return f->proc == NULL;
+}
+
 static void check_until(struct fixture *f)
 {
 	if (f->until != NULL && f->until(f))
@@ -53,6 +60,13 @@ static void on_output(const char *data, gsize len, void *user_data)
 	struct fixture *f = user_data;
 
 	g_string_append_len(f->out, data, (gssize)len);
+	f->output_calls++;
+	if (f->free_on_output) {
+		host_proc_free(f->proc);
+		f->proc = NULL;
+		g_main_loop_quit(f->loop);
+		return;
+	}
 	check_until(f);
 }
 
@@ -502,6 +516,21 @@ static void test_free_in_exited_callback(void **state)
 	assert_int_equal(f->exited_count, 1);
 }
 
+static void test_free_in_output_callback(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid;
+
+	f->free_on_output = TRUE;
+	spawn(f, "seq 1 1000000", NULL);
+	pid = host_proc_pid(f->proc);
+	run_until(f, until_freed, SAFETY_MS);
+	run_for(f, 150);
+	assert_int_equal(f->output_calls, 1);
+	assert_int_equal(f->exited_count, 0);
+	assert_int_equal(waitpid(pid, NULL, WNOHANG), -1);
+}
+
 static void test_no_leaks(void **state)
 {
 	struct fixture *f = *state;
@@ -587,6 +616,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_output_before_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_in_exited_callback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_in_output_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_leaks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signals_reset, setup, teardown),
 	};
