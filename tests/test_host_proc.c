@@ -30,6 +30,7 @@ struct fixture {
 	gboolean free_on_exit;              /* free the process from its exited callback */
 	gboolean free_on_output;            /* free the process from its output callback */
 	guint output_calls;
+	guint ticks;
 	gboolean (*until)(struct fixture *f); /* quit the loop when this holds */
 	const char *want;                     /* for until_output */
 };
@@ -42,6 +43,11 @@ static gboolean until_exited(struct fixture *f)
 static gboolean until_output(struct fixture *f)
 {
 	return strstr(f->out->str, f->want) != NULL;
+}
+
+static gboolean until_ticked(struct fixture *f)
+{
+	return f->ticks >= 5;
 }
 
 static gboolean until_freed(struct fixture *f)
@@ -59,7 +65,8 @@ static void on_output(const char *data, gsize len, void *user_data)
 {
 	struct fixture *f = user_data;
 
-	g_string_append_len(f->out, data, (gssize)len);
+	if (f->out->len < 4 * 1024 * 1024) /* bounded even for a flood */
+		g_string_append_len(f->out, data, (gssize)len);
 	f->output_calls++;
 	if (f->free_on_output) {
 		host_proc_free(f->proc);
@@ -380,6 +387,38 @@ static void test_fast_producer(void **state)
 	g_string_free(expected, TRUE);
 }
 
+static gboolean on_tick(gpointer data)
+{
+	struct fixture *f = data;
+
+	f->ticks++;
+	if (f->ticks == 5)
+		g_main_loop_quit(f->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+/* An endless flood of output does not starve the other sources of the loop. */
+static void test_flood_does_not_starve(void **state)
+{
+	struct fixture *f = *state;
+	GSource *tick = g_timeout_source_new(20);
+	gint64 start;
+
+	g_source_set_callback(tick, on_tick, f, NULL);
+	spawn(f, "yes 0123456789012345678901234567890123456789012345678901234567890123456789", NULL);
+	f->want = "0123456789\r\n";
+	run_until(f, until_output, SAFETY_MS);
+	start = g_get_monotonic_time();
+	g_source_attach(tick, f->context);
+	run_until(f, until_ticked, SAFETY_MS);
+	g_source_destroy(tick);
+	g_source_unref(tick);
+	assert_true(g_get_monotonic_time() - start < 5 * G_USEC_PER_SEC);
+	assert_true(f->out->len > 64 * 1024);
+	host_proc_free(f->proc);
+	f->proc = NULL;
+}
+
 static void test_write_input(void **state)
 {
 	struct fixture *f = *state;
@@ -608,6 +647,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_envp_term_respected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_cwd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fast_producer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_does_not_starve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_large_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_group, setup, teardown),
