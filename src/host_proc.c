@@ -48,7 +48,8 @@ struct host_proc {
 	GSource *kill_source;
 	GSource *linger_source;
 
-	GByteArray *outq;    /* bytes waiting to be written to the terminal */
+	GByteArray *outq;    /* bytes waiting to be written to the terminal, from outq_off */
+	guint outq_off;
 	char *buf;           /* HOST_PROC_CHUNK bytes */
 };
 
@@ -69,6 +70,12 @@ static void source_clear(GSource **source)
 	g_source_destroy(*source);
 	g_source_unref(*source);
 	*source = NULL;
+}
+
+static void queue_clear(struct host_proc *proc)
+{
+	g_byte_array_set_size(proc->outq, 0);
+	proc->outq_off = 0;
 }
 
 static void attach(struct host_proc *proc, GSource **slot, GSource *source, GSourceFunc func)
@@ -118,7 +125,7 @@ static gboolean read_some(struct host_proc *proc, guint max_chunks, gboolean *ag
 		proc->eof = TRUE;
 		source_clear(&proc->read_source);
 		source_clear(&proc->write_source);
-		g_byte_array_set_size(proc->outq, 0);
+		queue_clear(proc);
 		return TRUE;
 	}
 	return TRUE;
@@ -147,7 +154,7 @@ static void maybe_report(struct host_proc *proc)
 	source_clear(&proc->read_source);
 	source_clear(&proc->write_source);
 	source_clear(&proc->linger_source);
-	g_byte_array_set_size(proc->outq, 0);
+	queue_clear(proc);
 	if (proc->ops.exited != NULL)
 		proc->ops.exited(proc->wait_status, proc->user_data);
 }
@@ -183,7 +190,7 @@ static void on_child_exit(GPid pid, int wait_status, gpointer data)
 	proc->child_exited = TRUE;
 	proc->wait_status = wait_status;
 	source_clear(&proc->child_source);
-	source_clear(&proc->kill_source);
+	/* A pending kill timer stays: background processes that ignore SIGTERM get SIGKILL. */
 	if (!proc->eof && proc->linger_source == NULL) {
 		GSource *timer = g_timeout_source_new(HOST_PROC_LINGER_MS);
 
@@ -196,19 +203,26 @@ static void on_child_exit(GPid pid, int wait_status, gpointer data)
 /* Writes what is queued without blocking; FALSE when the terminal cannot take input any more. */
 static gboolean flush_queue(struct host_proc *proc)
 {
-	while (proc->outq->len > 0) {
-		ssize_t n = write(proc->master, proc->outq->data, proc->outq->len);
+	while (proc->outq_off < proc->outq->len) {
+		ssize_t n = write(proc->master, proc->outq->data + proc->outq_off, proc->outq->len - proc->outq_off);
 
 		if (n > 0) {
-			g_byte_array_remove_range(proc->outq, 0, (guint)n);
+			proc->outq_off += (guint)n;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return TRUE;
-		g_byte_array_set_size(proc->outq, 0);
+			break;
+		queue_clear(proc);
 		return FALSE;
+	}
+	if (proc->outq_off == proc->outq->len) {
+		queue_clear(proc);
+	} else if (proc->outq_off >= 64 * 1024 && proc->outq_off * 2 >= proc->outq->len) {
+		/* Drop what is written once it is the larger part: copying stays linear. */
+		g_byte_array_remove_range(proc->outq, 0, proc->outq_off);
+		proc->outq_off = 0;
 	}
 	return TRUE;
 }
@@ -229,7 +243,7 @@ gboolean host_proc_write(struct host_proc *proc, const char *data, gsize len)
 	g_return_val_if_fail(proc != NULL && !proc->freed, FALSE);
 	if (proc->master < 0 || proc->eof || proc->reported)
 		return FALSE;
-	if (len > HOST_PROC_MAX_QUEUED || proc->outq->len > HOST_PROC_MAX_QUEUED - len)
+	if (len > HOST_PROC_MAX_QUEUED || proc->outq->len - proc->outq_off > HOST_PROC_MAX_QUEUED - len)
 		return FALSE;
 	g_byte_array_append(proc->outq, (const guint8 *)data, (guint)len);
 	if (proc->write_source != NULL)

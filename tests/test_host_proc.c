@@ -179,17 +179,23 @@ static char *plain_output(struct fixture *f)
 }
 
 /* Gone: no such process, or a zombie waiting for its (new) parent. */
+static gboolean process_gone_now(pid_t pid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+	g_autofree char *stat = NULL;
+	const char *p;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return TRUE;
+	return g_file_get_contents(path, &stat, NULL, NULL) && (p = strrchr(stat, ')')) != NULL &&
+	       (p[2] == 'Z' || p[2] == 'X');
+}
+
+/* The same, allowing two seconds for it. */
 static gboolean process_gone(pid_t pid)
 {
 	for (int i = 0; i < 200; i++) {
-		g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-		g_autofree char *stat = NULL;
-		const char *p;
-
-		if (kill(pid, 0) < 0 && errno == ESRCH)
-			return TRUE;
-		if (g_file_get_contents(path, &stat, NULL, NULL) && (p = strrchr(stat, ')')) != NULL &&
-		    (p[2] == 'Z' || p[2] == 'X'))
+		if (process_gone_now(pid))
 			return TRUE;
 		g_usleep(10 * 1000);
 	}
@@ -490,6 +496,28 @@ static void test_kill_after_grace(void **state)
 	assert_int_equal(WTERMSIG(f->status), SIGKILL);
 }
 
+/* The grace timer also catches background processes that ignore SIGTERM after the shell died. */
+static void test_kill_background_ignoring_term(void **state)
+{
+	struct fixture *f = *state;
+	pid_t bg;
+	int i;
+
+	/* It says its pid once it ignores the signals. */
+	spawn(f, "sh -c 'trap \"\" TERM HUP; echo bg:$$; exec sleep 100' & sleep 100", NULL);
+	f->want = "\n";
+	run_until(f, until_output, SAFETY_MS);
+	bg = pid_after(f->out->str, "bg:");
+	host_proc_kill(f->proc, 300);
+	run_until(f, until_exited, SAFETY_MS);
+	assert_true(WIFSIGNALED(f->status));
+	assert_int_equal(WTERMSIG(f->status), SIGTERM);
+	/* The loop runs the grace timer; no free needed. */
+	for (i = 0; i < 100 && !process_gone_now(bg); i++)
+		run_for(f, 50);
+	assert_true(i < 100);
+}
+
 /* A background process keeps the pty open: the exit is still reported promptly. */
 static void test_background_holds_pty(void **state)
 {
@@ -652,6 +680,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_large_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_after_grace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kill_background_ignoring_term, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_background_holds_pty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_before_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_while_running, setup, teardown),
