@@ -278,6 +278,9 @@ static void handle_key(struct console *c, int key)
 		console_dirty(c);
 		return;
 	}
+	/* a message stays on the hint line until the next key */
+	if (key != UI_KEY_FN(KEY_MOUSE))
+		g_clear_pointer(&c->message, g_free);
 	if (c->prompt.kind != PROMPT_NONE) {
 		prompt_key(c, key);
 		return;
@@ -368,7 +371,7 @@ static void redraw(struct console *c)
 	int rows, cols;
 
 	getmaxyx(stdscr, rows, cols);
-	layout_compute(l, rows, cols, n_steps(c), c->n_panes, c->zoomed);
+	layout_compute(l, rows, cols, n_steps(c), c->n_panes, c->zoomed, view_suites_width(c));
 	curs_set(0);
 	erase();
 	if (l->too_small) {

@@ -122,6 +122,7 @@ void session_counts_text(const struct console *c, GString *out);
 
 /* views.c: the lists, the step details, the status and hint lines */
 void view_suites_draw(struct console *c, WINDOW *w, struct rect r);
+int view_suites_width(const struct console *c); /* the width the suites list would like */
 void view_steps_draw(struct console *c, WINDOW *w, struct rect r);
 void view_details_draw(struct console *c, WINDOW *w, struct rect r);
 void view_status_draw(struct console *c, WINDOW *w, struct rect r);

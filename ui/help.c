@@ -12,36 +12,36 @@ struct help_entry {
 
 static const struct help_entry help_entries[] = {
 	{ NULL, "Moving around" },
-	{ "Tab, Shift-Tab", "focus the next or previous part: suites, steps, panes" },
+	{ "Tab, Shift-Tab", "focus the next or previous part" },
 	{ "Up, Down, j, k", "move in a list, scroll a pane" },
 	{ "PgUp, PgDn", "a page up or down" },
-	{ "Home, End, g, G", "the first or last row" },
-	{ "mouse click", "select a row or focus a pane; the wheel scrolls" },
-	{ "z", "zoom the focused pane to the whole screen (again: back)" },
-	{ "Ctrl-L", "redraw the screen" },
+	{ "Home, End, g, G", "the first or the last row" },
+	{ "mouse", "a click selects a row or a pane; the wheel scrolls" },
+	{ "z, Esc", "zoom the focused pane to the whole screen, and back" },
+	{ "Ctrl-L", "draw the screen again" },
 	{ NULL, "Suites" },
-	{ "Enter", "on a suite: open it (a new session; asks while a step runs)" },
+	{ "Enter", "open the suite: a new session and journal" },
 	{ NULL, "Steps" },
-	{ "Enter", "on a step: run it (again, if it ran)" },
+	{ "Enter", "run the selected step (again, if it ran)" },
 	{ "n", "run the next pending step" },
-	{ "a", "run all pending steps (stops at a breakpoint or a failure)" },
+	{ "a", "run all pending steps, up to a breakpoint or failure" },
 	{ "s", "skip the selected step, with an optional note" },
 	{ "r", "retry the selected step" },
 	{ "x", "abort the running step (and stop \"run all\")" },
-	{ "v", "verdict on a manual step: p pass, f fail, s skip, then a note" },
+	{ "v", "verdict on a manual step: p, f or s, then a note" },
 	{ "e", "edit the step's command before running it" },
-	{ "b", "toggle a breakpoint: \"run all\" stops before the step" },
+	{ "b", "breakpoint: \"run all\" stops before this step" },
 	{ NULL, "Session" },
-	{ "E", "export the journal: JUnit (.xml), TAP (.tap), Markdown (.md)" },
-	{ "? or F1", "this help" },
-	{ "q", "quit (asks while a step runs); prints the journal path" },
-	{ NULL, "Prompts" },
+	{ "E", "export the journal: JUnit .xml, TAP .tap, .md" },
+	{ "?, F1", "this help" },
+	{ "q", "quit (asks while a step runs)" },
+	{ NULL, "In a prompt" },
 	{ "Enter, Esc", "accept, cancel" },
-	{ "Left, Right, Home, End", "move in the line (also Ctrl-A, Ctrl-E)" },
-	{ "Ctrl-U, Ctrl-K, Ctrl-W", "delete to the start, to the end, the word before" },
+	{ "Left, Right, ^A, ^E", "move in the line" },
+	{ "^U, ^K, ^W", "delete to the start, to the end, a word" },
 };
 
-#define HELP_KEYS_W 24
+#define HELP_KEYS_W 23
 
 static int help_lines(void)
 {
@@ -50,7 +50,7 @@ static int help_lines(void)
 
 void help_draw(struct console *c, WINDOW *w, int rows, int cols)
 {
-	int bw = MIN(cols - 2, 80), bh = MIN(rows - 2, help_lines() + 2);
+	int bw = MIN(cols - 2, 78), bh = MIN(rows - 2, help_lines() + 2);
 	struct rect box = { MAX((rows - 2 - bh) / 2, 0), MAX((cols - bw) / 2, 0), bh, bw };
 	struct rect in = rect_inner(box);
 	int max_top = MAX(help_lines() - in.h, 0);

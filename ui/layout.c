@@ -69,7 +69,7 @@ void layout_tile(struct rect area, int n, struct rect *out)
 	}
 }
 
-void layout_compute(struct layout *l, int rows, int cols, int n_steps, int n_panes, int zoomed)
+void layout_compute(struct layout *l, int rows, int cols, int n_steps, int n_panes, int zoomed, int left_want)
 {
 	int main_h = rows - 2, left_w, right_w, details_h, steps_h, steps_max;
 
@@ -88,10 +88,10 @@ void layout_compute(struct layout *l, int rows, int cols, int n_steps, int n_pan
 		l->panes[zoomed] = mk(0, 0, main_h, cols);
 		return;
 	}
-	left_w = CLAMP(cols / 4, 18, 32);
+	left_w = CLAMP(left_want > 0 ? left_want : cols / 4, 18, MAX(cols / 3, 18));
 	right_w = cols - left_w;
 	l->left = mk(0, 0, main_h, left_w);
-	details_h = main_h >= 26 ? 6 : 5;
+	details_h = main_h >= 26 ? 6 : main_h >= 18 ? 5 : 3;
 	steps_max = MAX(4, (main_h - details_h) / 2);
 	steps_h = CLAMP(n_steps + 2, 4, steps_max);
 	if (n_panes == 0)

@@ -25,8 +25,9 @@ struct layout {
 	struct rect hints;
 };
 
-/* zoomed: -1 or a pane index. n_steps sizes the steps box (it shrinks for short suites). */
-void layout_compute(struct layout *l, int rows, int cols, int n_steps, int n_panes, int zoomed);
+/* zoomed: -1 or a pane index. n_steps sizes the steps box (it shrinks for short suites);
+ * left_want is the width the left column would like (its longest name), 0 for a default. */
+void layout_compute(struct layout *l, int rows, int cols, int n_steps, int n_panes, int zoomed, int left_want);
 /* n tiles of area: side by side when wide enough, else stacked or a 2x2 grid. */
 void layout_tile(struct rect area, int n, struct rect *out);
 struct rect rect_inner(struct rect r);

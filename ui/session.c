@@ -252,7 +252,7 @@ static void on_step_changed(struct run *run, guint step, void *user_data)
 	const char *mark = draw_status_mark(&c->draw, st->status);
 
 	if (st->status == STEP_RUNNING && (seen->status != STEP_RUNNING || seen->runs != st->runs)) {
-		session_journal_line(c, mark, (int)step, "start: %s", ss->name);
+		session_journal_line(c, mark, (int)step, "%s", ss->name);
 		listview_set(&c->steps_lv, (int)step, (int)run_n_steps(run), MAX(rect_inner(c->layout.steps).h, 1));
 		session_show_output(c, (int)step, TRUE);
 		if (!c->tick_id)

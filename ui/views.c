@@ -26,6 +26,15 @@ static attr_t row_attr(const struct console *c, gboolean selected, enum focus fo
 	return draw_attr(&c->draw, c->focus == (int)focus ? ROLE_SELECTED : ROLE_SELECTED_OTHER);
 }
 
+int view_suites_width(const struct console *c)
+{
+	int w = 0;
+
+	for (guint i = 0; i < c->suite_names->len; i++)
+		w = MAX(w, cells_text_width(g_ptr_array_index(c->suite_names, i)));
+	return w + 5; /* borders, cursor, open mark, a space */
+}
+
 void view_suites_draw(struct console *c, WINDOW *w, struct rect r)
 {
 	struct rect in = rect_inner(r);
@@ -90,6 +99,20 @@ static GPtrArray *wrap_text(const char *text, int width, int max)
 		} while (*s && (int)lines->len < max);
 	}
 	return lines;
+}
+
+/* Instructions as paragraphs: single newlines become spaces, blank lines stay. */
+static char *reflow(const char *text)
+{
+	GString *out = g_string_new(NULL);
+
+	for (const char *p = text ? text : ""; *p; p++) {
+		if (*p == '\n' && p[1] && p[1] != '\n' && out->len && out->str[out->len - 1] != '\n')
+			g_string_append_c(out, ' ');
+		else
+			g_string_append_c(out, *p);
+	}
+	return g_string_free(out, FALSE);
 }
 
 static void draw_wrapped(struct console *c, WINDOW *w, int y, int x, int width, int max, const char *text,
@@ -171,7 +194,8 @@ void view_steps_draw(struct console *c, WINDOW *w, struct rect r)
 		draw_fill(w, y, in.x, in.w, a);
 		x += draw_text(&c->draw, w, y, x, 1, sel ? draw_glyph(&c->draw, GLYPH_CURSOR) : " ", a);
 		x += draw_text(&c->draw, w, y, x, 1, " ", a);
-		x += draw_text(&c->draw, w, y, x, 1, draw_status_mark(&c->draw, s), a | draw_status_attr(&c->draw, s));
+		x += draw_text(&c->draw, w, y, x, 1, st && st->waiting_verdict ? "?" : draw_status_mark(&c->draw, s),
+			       a | draw_status_attr(&c->draw, s));
 		num = g_strdup_printf(" %*d ", numw, i + 1);
 		x += draw_text(&c->draw, w, y, x, in.w, num, a);
 		/* right part: machine, duration, breakpoint and edited marks */
@@ -259,7 +283,7 @@ void view_details_draw(struct console *c, WINDOW *w, struct rect r)
 
 		body = g_strdup_printf("%s %s", st && st->edited ? "$ (edited)" : "$", cmd);
 	} else {
-		body = g_strdup(ss->manual);
+		body = reflow(ss->manual);
 	}
 	draw_wrapped(c, w, in.y, in.x, in.w, bottom - in.y, body, A_NORMAL);
 }
@@ -281,36 +305,44 @@ static int draw_parts(struct console *c, WINDOW *w, int y, int x, int end, const
 	return x;
 }
 
+/* The end of text that fits in maxw cells, with an ellipsis in front when cut. */
+static char *cut_left(const struct draw *d, const char *text, int maxw)
+{
+	const char *p = text;
+
+	if (cells_text_width(text) <= maxw)
+		return g_strdup(text);
+	while (*p && cells_text_width(p) > maxw - 1)
+		p = g_utf8_next_char(p);
+	return g_strconcat(draw_glyph(d, GLYPH_ELLIPSIS), p, NULL);
+}
+
 void view_status_draw(struct console *c, WINDOW *w, struct rect r)
 {
 	attr_t a = draw_attr(&c->draw, ROLE_STATUS);
 	g_autoptr(GString) counts = g_string_new(NULL);
-	g_autofree char *journal = NULL;
-	const char *parts[3];
-	int x;
+	const char *parts[2];
+	int x, end = r.x + r.w - 1;
 
 	draw_fill(w, r.y, r.x, r.w, a);
 	session_counts_text(c, counts);
-	if (c->journal_path) {
-		const char *home = g_get_home_dir();
-		g_autofree char *base = g_path_get_basename(c->journal_path);
-
-		if (c->message)
-			journal = g_strdup_printf("journal %s", base);
-		else if (home && g_str_has_prefix(c->journal_path, home) && strlen(home) > 1)
-			journal = g_strdup_printf("journal ~%s", c->journal_path + strlen(home));
-		else
-			journal = g_strdup_printf("journal %s", c->journal_path);
-	}
 	parts[0] = c->uri ? c->uri : "local host";
 	parts[1] = counts->str;
-	parts[2] = journal;
-	x = draw_parts(c, w, r.y, r.x + 1, r.x + r.w, parts, journal ? 3 : 2, a);
-	if (c->message && x < r.x + r.w - 3) {
-		x += draw_text(&c->draw, w, r.y, x, r.x + r.w - x, " ", a);
-		x += draw_text(&c->draw, w, r.y, x, r.x + r.w - x, draw_glyph(&c->draw, GLYPH_SEP), a);
-		x += draw_text(&c->draw, w, r.y, x, r.x + r.w - x, " ", a);
-		draw_text_cut(&c->draw, w, r.y, x, r.x + r.w - x - 1, c->message, a | (c->message_error ? A_BOLD : 0));
+	x = draw_parts(c, w, r.y, r.x + 1, end, parts, G_N_ELEMENTS(parts), a);
+	if (c->journal_path && x + 20 < end) {
+		const char *home = g_get_home_dir();
+		g_autofree char *path = NULL, *journal = NULL, *shown = NULL;
+
+		if (home && strlen(home) > 1 && g_str_has_prefix(c->journal_path, home))
+			path = g_strdup_printf("~%s", c->journal_path + strlen(home));
+		else
+			path = g_strdup(c->journal_path);
+		journal = g_strdup_printf("%s%s", path, c->exports ? " (exported .xml .tap .md)" : "");
+		x += draw_text(&c->draw, w, r.y, x, end - x, " ", a);
+		x += draw_text(&c->draw, w, r.y, x, end - x, draw_glyph(&c->draw, GLYPH_SEP), a);
+		x += draw_text(&c->draw, w, r.y, x, end - x, " journal ", a);
+		shown = cut_left(&c->draw, journal, end - x);
+		draw_text(&c->draw, w, r.y, x, end - x, shown, a);
 	}
 }
 
@@ -365,6 +397,12 @@ void view_hints_draw(struct console *c, WINDOW *w, struct rect r)
 	if (c->help) {
 		draw_text(&c->draw, w, r.y, x, r.w - 1, "Esc or ? closes the help; arrows scroll",
 			  draw_attr(&c->draw, ROLE_DIM));
+		return;
+	}
+	if (c->message) {
+		/* the last message, until the next key */
+		draw_text_cut(&c->draw, w, r.y, x, r.w - 1, c->message,
+			      c->message_error ? draw_attr(&c->draw, ROLE_ERROR) : A_BOLD);
 		return;
 	}
 	if (c->focus == FOCUS_SUITES) {
