@@ -117,7 +117,6 @@ struct suite *suite_load_file(const char *path, GError **error);
 /* The same from memory; name is used in messages in place of a path. */
 struct suite *suite_load_data(const char *data, gsize len, const char *name, GError **error);
 void suite_free(struct suite *suite);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(suite, suite_free)
 
 const struct suite_machine *suite_find_machine(const struct suite *suite, const char *name);
 const struct suite_var *suite_find_var(const struct suite *suite, const char *name);
