@@ -33,5 +33,5 @@ for f in $files; do
 done
 
 # all of them at once, too
-"$VIRTCON" check $files >/dev/null || { echo "FAIL: virtcon check of all suites at once: exit $?"; fail=1; }
+"$VIRTCON" check $files >/dev/null 2>&1 || { echo "FAIL: virtcon check of all suites at once: exit $?"; fail=1; }
 exit $fail
