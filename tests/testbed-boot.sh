@@ -1,8 +1,11 @@
 #!/bin/bash
 # testbed-boot.sh - build the local testbed guest, boot it under TCG, check its shell, agent, SSH and shutdown.
 #
+# Phase 1 runs QEMU directly; phase 2 runs the guest from guest-ssh.xml under libvirt's
+# embedded QEMU driver (virsh -c qemu:///embed?root=..., no daemon) when virsh is there.
 # Environment: top_srcdir (default .), VIRTCON_TESTBED_DIR (default: mkguest's cache dir),
-# TESTBED_SMP (vCPUs, default 1), TESTBED_BOOT_TIMEOUT (seconds to the banner, default 90).
+# TESTBED_SMP (vCPUs, default 1), TESTBED_BOOT_TIMEOUT (seconds to the banner, default 90),
+# VIRTCON_TESTBED_LIBVIRT=0 skips phase 2.
 # Exit 77 (skip) when QEMU is missing or the Debian packages cannot be downloaded.
 
 set -u
@@ -220,5 +223,64 @@ fi
 wait "$qemu_pid" 2>/dev/null
 qemu_pid=""
 log "guest powered off $(ms_since "$t_off") ms after the ACPI power button"
-log "boot times: banner $boot_ms ms, prompt $prompt_ms ms (TCG, $smp vCPU)"
+log "boot times (QEMU direct): banner $boot_ms ms, prompt $prompt_ms ms (TCG, $smp vCPU)"
+
+# Phase 2: the same guest from guest-ssh.xml under libvirt's embedded QEMU driver (no
+# daemon).  The driver lives inside the virsh process, so one virsh runs the whole
+# command list: define, start, wait for the agent, ping it, then wait for the guest to
+# stop, which the test causes with `poweroff` over SSH.
+if [ "${VIRTCON_TESTBED_LIBVIRT:-1}" = 0 ]; then
+	log "libvirt phase skipped (VIRTCON_TESTBED_LIBVIRT=0)"
+	exit 0
+fi
+if ! command -v virsh >/dev/null 2>&1; then
+	log "no virsh (libvirt-clients): libvirt phase not run"
+	exit 0
+fi
+if [ -z "$ssh_port" ]; then
+	log "no ssh client or free port: libvirt phase not run"
+	exit 0
+fi
+root=$tmp/libvirt
+mkdir -p "$root/etc"
+{
+	echo 'stdio_handler = "file"'
+	if [ "$(id -u)" = 0 ]; then
+		# as root the driver would run QEMU as libvirt-qemu, which cannot read ~root/.cache
+		echo 'user = "root"'
+		echo 'group = "root"'
+		echo 'remember_owner = 0'
+	fi
+} >"$root/etc/qemu.conf"
+sed -e "s|@NAME@|testbed-boot|" -e "s|@SSH_PORT@|$ssh_port|" "$TESTBED_XML_SSH" >"$tmp/domain.xml"
+t_lv=$(date +%s%N)
+timeout 300 stdbuf -oL virsh -q -c "qemu:///embed?root=$root" \
+	"define $tmp/domain.xml; start testbed-boot; event testbed-boot --event agent-lifecycle --timeout 120; qemu-agent-command testbed-boot '{\"execute\":\"guest-ping\"}'; event testbed-boot --event lifecycle --timeout 120; domstate testbed-boot" \
+	>"$tmp/virsh.log" 2>&1 &
+virsh_pid=$!
+i=0
+until grep -q "state: 'connected'" "$tmp/virsh.log" || [ $i -ge $((boot_timeout * 10)) ] || ! kill -0 $virsh_pid 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+grep -q "state: 'connected'" "$tmp/virsh.log" || {
+	kill $virsh_pid 2>/dev/null
+	fail "libvirt (embedded driver): no guest agent within $boot_timeout s: $(grep -v 'warning :' "$tmp/virsh.log" | tail -n 5 | tr '\n' ' ')"
+}
+lv_agent_ms=$(ms_since "$t_lv")
+echo "[127.0.0.1]:$ssh_port $(cut -d' ' -f1,2 "$TESTBED_HOST_KEY")" >"$tmp/known_hosts"
+ssh_lv() {
+	timeout 60 ssh -F /dev/null -i "$TESTBED_SSH_KEY" -p "$ssh_port" \
+		-o BatchMode=yes -o IdentitiesOnly=yes -o ConnectTimeout=30 \
+		-o UserKnownHostsFile="$tmp/known_hosts" -o StrictHostKeyChecking=yes root@127.0.0.1 "$@"
+}
+out=$(ssh_lv 'uname -r' 2>"$tmp/ssh.log")
+[ "$out" = "$TESTBED_KVER" ] || { kill $virsh_pid 2>/dev/null; fail "libvirt guest: ssh uname -r gave '$out': $(tail -n 2 "$tmp/ssh.log")"; }
+ssh_lv 'poweroff' >/dev/null 2>&1
+wait $virsh_pid
+rc=$?
+grep -q '{"return":{}}' "$tmp/virsh.log" || fail "libvirt guest: the agent did not answer guest-ping: $(tail -n 5 "$tmp/virsh.log")"
+grep -q "event 'lifecycle'.*Shutdown\|event 'lifecycle'.*Stopped" "$tmp/virsh.log" ||
+	fail "libvirt guest: no shutdown event after poweroff (virsh exit $rc): $(grep -v 'warning :' "$tmp/virsh.log" | tail -n 5 | tr '\n' ' ')"
+log "libvirt embedded driver: agent connected $lv_agent_ms ms after start, ssh uname -r ok, powered off in $(ms_since "$t_lv") ms total"
 exit 0
