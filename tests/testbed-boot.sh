@@ -253,6 +253,7 @@ mkdir -p "$root/etc"
 	fi
 } >"$root/etc/qemu.conf"
 sed -e "s|@NAME@|testbed-boot|" -e "s|@SSH_PORT@|$ssh_port|" "$TESTBED_XML_SSH" >"$tmp/domain.xml"
+: >"$tmp/virsh.log"
 t_lv=$(date +%s%N)
 timeout 300 stdbuf -oL virsh -q -c "qemu:///embed?root=$root" \
 	"define $tmp/domain.xml; start testbed-boot; event testbed-boot --event agent-lifecycle --timeout 120; qemu-agent-command testbed-boot '{\"execute\":\"guest-ping\"}'; event testbed-boot --event lifecycle --timeout 120; domstate testbed-boot" \
