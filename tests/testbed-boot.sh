@@ -62,6 +62,7 @@ if command -v ssh >/dev/null 2>&1; then
 	done
 fi
 if [ -n "$ssh_port" ]; then
+	# shellcheck disable=SC2054 # QEMU option values contain commas
 	net_args=(-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$ssh_port-:22" -device virtio-net-pci,netdev=n0)
 fi
 
@@ -133,6 +134,7 @@ agent() {
 		coproc ga { exec socat - "UNIX-CONNECT:$tmp/qga.sock" 2>&1; }
 		printf '%s\n' "$1" >&"${ga[1]}"
 		read -r -t 10 line <&"${ga[0]}"
+		# shellcheck disable=SC2154 # ga_PID is set by coproc
 		kill "$ga_PID" 2>/dev/null
 		wait "$ga_PID" 2>/dev/null
 		echo "$line"
