@@ -92,7 +92,9 @@ gboolean virt_embed_prepare(const char *root, GError **error)
 	}
 	if (geteuid() == 0)
 		g_string_append(text, "# As root, QEMU runs as root too (no libvirt-qemu account is needed).\n"
-				      "user = \"+0\"\ngroup = \"+0\"\n");
+				      "user = \"+0\"\ngroup = \"+0\"\n"
+				      "# Don't record owners in xattrs (later runs would warn of stale timestamps).\n"
+				      "remember_owner = 0\n");
 	return g_file_set_contents(conf, text->str, (gssize)text->len, error);
 }
 
