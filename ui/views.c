@@ -19,6 +19,20 @@ char *view_duration(gint64 us)
 	return g_strdup_printf("%dh%02dm", (int)s / 3600, (int)s / 60 % 60);
 }
 
+/* " 1-9 of 11 " in the bottom border when a list does not fit its box. */
+static void draw_list_extent(struct console *c, WINDOW *w, struct rect box, const struct listview *lv, int n)
+{
+	int rows = rect_inner(box).h, tw;
+	g_autofree char *text = NULL;
+
+	if (n <= rows || rows <= 0)
+		return;
+	text = g_strdup_printf(" %d-%d of %d ", lv->top + 1, MIN(lv->top + rows, n), n);
+	tw = cells_text_width(text);
+	if (tw + 4 < box.w)
+		draw_text(&c->draw, w, box.y + box.h - 1, box.x + box.w - tw - 2, tw, text, A_NORMAL);
+}
+
 static attr_t row_attr(const struct console *c, gboolean selected, enum focus focus)
 {
 	if (!selected)
@@ -64,6 +78,7 @@ void view_suites_draw(struct console *c, WINDOW *w, struct rect r)
 		draw_text_cut(&c->draw, w, in.y + row, x, in.x + in.w - x, g_ptr_array_index(c->suite_names, i),
 			      a | (i == c->open_index ? A_BOLD : 0));
 	}
+	draw_list_extent(c, w, r, &c->suites_lv, n);
 }
 
 /* Breaks text into lines of at most width cells, at spaces when it can; at most max lines. */
@@ -219,6 +234,7 @@ void view_steps_draw(struct console *c, WINDOW *w, struct rect r)
 				draw_text(&c->draw, w, y, right + onw + 10, 1, draw_glyph(&c->draw, GLYPH_EDITED), a);
 		}
 	}
+	draw_list_extent(c, w, r, &c->steps_lv, n);
 }
 
 void view_details_draw(struct console *c, WINDOW *w, struct rect r)
@@ -310,10 +326,16 @@ static char *cut_left(const struct draw *d, const char *text, int maxw)
 {
 	const char *p = text;
 
+	const char *slash;
+
 	if (cells_text_width(text) <= maxw)
 		return g_strdup(text);
 	while (*p && cells_text_width(p) > maxw - 1)
 		p = g_utf8_next_char(p);
+	/* rather from a directory boundary: "…/journals/x.jsonl" */
+	slash = strchr(p, '/');
+	if (slash && slash[1])
+		p = slash;
 	return g_strconcat(draw_glyph(d, GLYPH_ELLIPSIS), p, NULL);
 }
 
