@@ -31,6 +31,8 @@ struct host_proc *host_proc_spawn(const char *command, const struct host_proc_op
 gboolean host_proc_write(struct host_proc *proc, const char *data, gsize len);
 /* SIGTERM to the whole process group, then SIGKILL after grace_ms if it is still there. */
 void host_proc_kill(struct host_proc *proc, guint grace_ms);
+/* Changes the terminal size (0 keeps that dimension); the foreground processes get SIGWINCH. */
+void host_proc_resize(struct host_proc *proc, guint cols, guint rows);
 gboolean host_proc_running(const struct host_proc *proc);
 GPid host_proc_pid(const struct host_proc *proc);
 /* Kills the group (SIGKILL) if still running, reaps it, removes every source. */

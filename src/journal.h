@@ -15,8 +15,16 @@ enum journal_error_code {
  * One JSON object per line, written with a single write(2) each (O_APPEND), so a process killed
  * at any point leaves only whole lines, except at worst a torn last line that readers skip.
  * Every record has "type", "wall" (ISO 8601 UTC with microseconds) and "mono_us" (monotonic
- * microseconds since the session record). Step records carry "step" (0-based index).
+ * microseconds since journal_open(), just before the session record). Step records carry "step"
+ * (0-based index).
  * Types: session, step-start, output, input, verdict, note, sample, step-end, session-end.
+ * Their other members: session: suite_file suite title n_steps vars{} hostname version pid;
+ * step-start: name on kind command; output: stream, and data (UTF-8 text) or data_b64 (the raw
+ * bytes, when they are not valid UTF-8); input: what data; verdict: verdict note; note: text;
+ * sample: source, data (an object) or data_text, step only when >= 0; step-end: status, exit and
+ * reason (each absent when none), duration_us; session-end: result passed failed skipped blocked
+ * errors. Output bytes that may begin a secret or a UTF-8 character are held back until the next
+ * chunk of the same step and stream, or the step's end.
  * journal_step_end() and journal_session_end() fsync before returning.
  * Secret values registered with journal_add_secret() are replaced by "********" in every
  * string written, including output split across records.
@@ -64,13 +72,15 @@ struct journal_step {
 	char *reason;     /* NULL or why (timeout, blocked reason, error) */
 	char *wall_start; /* ISO 8601 */
 	gint64 start_us;  /* mono_us of step-start */
-	gint64 duration_us;
+	gint64 duration_us; /* of a step that never ended: until the last record of the journal */
 	GString *output;  /* all output bytes (the tail when over JOURNAL_OUTPUT_KEEP) */
 	gboolean output_truncated;
 	char *verdict;
 	char *verdict_note;
 	GPtrArray *notes; /* char * */
 	GPtrArray *edits; /* char *: commands as edited by the operator */
+	gboolean started; /* FALSE: a placeholder for a step the journal never saw start (name "") */
+	guint runs;       /* how many times it was started (a retried step: > 1) */
 };
 #define JOURNAL_OUTPUT_KEEP (1024 * 1024)
 
@@ -87,9 +97,20 @@ struct journal_log {
 	char *result;      /* from session-end, or NULL */
 	GPtrArray *steps;  /* struct journal_step *, by index; a step may be run more than once: last wins */
 	guint bad_lines;   /* lines that did not parse (a torn last line after a crash) */
+	guint n_steps;     /* steps in the suite (session record); steps->len is at least this */
+	char *version;     /* virtcon version that wrote the journal */
 };
+/* Step indexes at or above this are ignored when reading (bounds memory on hostile input). */
+#define JOURNAL_MAX_STEPS 10000
 
+/* Reads a journal file. Errors: JOURNAL_ERROR_IO (cannot read), JOURNAL_ERROR_FORMAT (no
+ * session record); both messages name the file. Lines that do not parse are counted and skipped. */
 struct journal_log *journal_read(const char *path, GError **error);
+/* The same from bytes in memory; name is used in messages and as log->path. */
+struct journal_log *journal_read_data(const char *data, gsize len, const char *name, GError **error);
 void journal_log_free(struct journal_log *log);
+/* G_DEFINE_AUTOPTR_CLEANUP_FUNC needs a type name: this typedef exists only for g_autoptr(journal_log). */
+typedef struct journal_log journal_log;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(journal_log, journal_log_free)
 
 #endif

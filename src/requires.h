@@ -14,6 +14,14 @@ struct vars;
  * loaded", "libvirt 9.0.0 is older than the required >= 10.0", "machine 'backup' (root@backup:22)
  * is not reachable: ..."). Checks that may block (network, libvirt) run on a worker thread;
  * the callback comes on the caller's thread-default main context.
+ * suite, req and vars are only read during the call (${var} references are expanded then,
+ * VARS_RAW; vars may be NULL: no expansion). Every unmet requirement is listed, joined by "; ".
+ * Modules are looked up in /proc/modules (and /sys/module for built-in ones); for tests the
+ * environment variable VIRTCON_PROC_MODULES names another file to read instead (then
+ * /sys/module is not consulted). A machine is reachable when local; when its libvirt domain
+ * is running (read-only connection to its uri or libvirt's default); and when its ssh
+ * host:port accepts a TCP connection within 3 s. libvirt's error printing to stderr is
+ * turned off (process-wide) by the libvirt and machine checks.
  */
 void requires_check_async(const struct suite *suite, const struct suite_requires *req,
 			  const struct vars *vars, GCancellable *cancellable,

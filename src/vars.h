@@ -44,7 +44,8 @@ char *vars_expand(const struct vars *vars, const char *text, enum vars_mode mode
 
 /* Returns a copy of text with every secret value replaced by "********". */
 char *vars_mask(const struct vars *vars, const char *text);
-/* The secret values currently set (for the journal's masking); owned by vars. */
+/* The secret values currently set (for the journal's masking); owned by vars. Each non-empty
+ * secret value is listed, followed by its shell-quoted form when that differs. */
 const GPtrArray *vars_secret_values(const struct vars *vars);
 
 /* Scans text for references without expanding: calls fn for each with the reference's text
@@ -52,6 +53,22 @@ const GPtrArray *vars_secret_values(const struct vars *vars);
  * VARS_ERROR_SYNTAX error (message includes the offset) on a malformed reference. */
 typedef void (*vars_ref_fn)(const char *ref, gsize offset, void *user_data);
 gboolean vars_scan(const char *text, vars_ref_fn fn, void *user_data, GError **error);
+
+/* Like vars_scan(), but the error message does not name the offset and a malformed
+ * reference's byte offset is stored in *bad_offset (the suite loader turns it into line:col). */
+gboolean vars_scan_at(const char *text, vars_ref_fn fn, void *user_data, gsize *bad_offset, GError **error);
+
+/* The machine fields a ${MACHINE.FIELD} reference may name. */
+extern const char *const vars_machine_fields[];
+#define VARS_MACHINE_FIELD_COUNT 8
+
+/* Quotes value as one shell word: bare when every character is in [A-Za-z0-9_@%+=:,./-],
+ * else in single quotes with each ' written as '\''. */
+char *vars_shell_quote(const char *value);
+
+/* Splits "user@host[:port]" (host may be "[v6addr]"); port is 22 when absent. FALSE when
+ * malformed; out parameters may be NULL. */
+gboolean vars_ssh_split(const char *ssh, char **user, char **host, guint *port);
 
 /* The non-secret variables and their values, for the journal's session record (name -> value). */
 GHashTable *vars_public_table(const struct vars *vars);

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "export.h"
+#include "listcmd.h"
 #include "runner.h"
 
 static const char usage_text[] =
@@ -16,6 +17,8 @@ static const char usage_text[] =
 	"  virtcon run SUITE [OPTION...]     run a suite headless (see virtcon run --help)\n"
 	"  virtcon check SUITE...            check suite files; problems as FILE:LINE:COL: message\n"
 	"  virtcon export JOURNAL [OPTION...] export a session journal (JUnit, TAP, Markdown)\n"
+	"  virtcon list vms [-c URI] [--json] list the VMs of a libvirt connection\n"
+	"  virtcon list suites [--json]      list the suites found\n"
 	"  virtcon --version | --help\n"
 	"\n"
 	"SUITE is a suite file, or a suite name found in ./suites, ~/.config/virtcon/suites or\n"
@@ -35,6 +38,8 @@ int main(int argc, char **argv)
 			return runner_run_main(argc - 1, argv + 1);
 		if (g_str_equal(cmd, "check"))
 			return runner_check_main(argc - 1, argv + 1);
+		if (g_str_equal(cmd, "list"))
+			return list_main(argc - 1, argv + 1);
 		if (g_str_equal(cmd, "export"))
 			return export_main(argc - 1, argv + 1);
 		if (g_str_equal(cmd, "--version") || g_str_equal(cmd, "-V")) {
