@@ -503,6 +503,8 @@ static void console_free(struct console *c)
 		g_source_remove(c->redraw_id);
 	if (c->tick_id)
 		g_source_remove(c->tick_id);
+	if (c->quit_grace_id)
+		g_source_remove(c->quit_grace_id);
 	if (c->suite_paths)
 		g_ptr_array_unref(c->suite_paths);
 	if (c->suite_names)

@@ -298,7 +298,11 @@ static void on_output(struct run *run, guint step, const char *data, gsize len, 
 
 static void on_idle(struct run *run, void *user_data)
 {
-	console_dirty(user_data);
+	struct console *c = user_data;
+
+	if (c->quit_pending && !run_busy(run))
+		console_quit(c);
+	console_dirty(c);
 }
 
 static void on_message(struct run *run, const char *text, void *user_data)

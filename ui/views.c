@@ -321,24 +321,6 @@ static int draw_parts(struct console *c, WINDOW *w, int y, int x, int end, const
 	return x;
 }
 
-/* The end of text that fits in maxw cells, with an ellipsis in front when cut. */
-static char *cut_left(const struct draw *d, const char *text, int maxw)
-{
-	const char *p = text;
-
-	const char *slash;
-
-	if (cells_text_width(text) <= maxw)
-		return g_strdup(text);
-	while (*p && cells_text_width(p) > maxw - 1)
-		p = g_utf8_next_char(p);
-	/* rather from a directory boundary: "…/journals/x.jsonl" */
-	slash = strchr(p, '/');
-	if (slash && slash[1])
-		p = slash;
-	return g_strconcat(draw_glyph(d, GLYPH_ELLIPSIS), p, NULL);
-}
-
 void view_status_draw(struct console *c, WINDOW *w, struct rect r)
 {
 	attr_t a = draw_attr(&c->draw, ROLE_STATUS);
@@ -353,18 +335,27 @@ void view_status_draw(struct console *c, WINDOW *w, struct rect r)
 	x = draw_parts(c, w, r.y, r.x + 1, end, parts, G_N_ELEMENTS(parts), a);
 	if (c->journal_path && x + 20 < end) {
 		const char *home = g_get_home_dir();
-		g_autofree char *path = NULL, *journal = NULL, *shown = NULL;
+		g_autofree char *path = NULL, *base = g_path_get_basename(c->journal_path);
+		const char *suffix = c->exports ? " (exported .xml .tap .md)" : "";
+		char *shown;
+		int room;
 
 		if (home && strlen(home) > 1 && g_str_has_prefix(c->journal_path, home))
 			path = g_strdup_printf("~%s", c->journal_path + strlen(home));
 		else
 			path = g_strdup(c->journal_path);
-		journal = g_strdup_printf("%s%s", path, c->exports ? " (exported .xml .tap .md)" : "");
 		x += draw_text(&c->draw, w, r.y, x, end - x, " ", a);
 		x += draw_text(&c->draw, w, r.y, x, end - x, draw_glyph(&c->draw, GLYPH_SEP), a);
 		x += draw_text(&c->draw, w, r.y, x, end - x, " journal ", a);
-		shown = cut_left(&c->draw, journal, end - x);
-		draw_text(&c->draw, w, r.y, x, end - x, shown, a);
+		room = end - x;
+		/* the whole path; else the file name (the directory is always the same); else its start */
+		shown = g_strconcat(path, suffix, NULL);
+		if (cells_text_width(shown) > room) {
+			g_free(shown);
+			shown = g_strconcat(base, suffix, NULL);
+		}
+		draw_text_cut(&c->draw, w, r.y, x, room, shown, a);
+		g_free(shown);
 	}
 }
 

@@ -15,7 +15,7 @@ wait_for "1/2 passed"
 expect_screen ascii-80x24
 ascii_only "LANG=C"
 expect_width 80
-T kill-server
+stop
 start --ascii screen/manual
 wait_for "Steps: Manual verdict"
 settle

@@ -44,6 +44,12 @@ start() {
 		NO_COLOR=1 sh -c '\"\$0\" \"\$@\"; echo \"EXIT=\$?\"; sleep 3600' '$VIRTCON' $*"
 }
 
+# stop: ends this console's tmux server; the next start gets a new one.
+stop() {
+	T kill-server >/dev/null 2>&1
+	sock=$sock-next
+}
+
 keys() { T send-keys "$@"; }
 # text typed as is (no key names)
 type_text() { T send-keys -l "$1"; }
@@ -51,6 +57,7 @@ type_text() { T send-keys -l "$1"; }
 screen() {
 	T capture-pane -p | sed -E \
 		-e 's/[0-9]{8}-[0-9]{6}(-[0-9]+)?\.(jsonl|xml|tap|md)/YYYYMMDD-HHMMSS.\2/g' \
+		-e 's/-[0-9]{1,8}(-[0-9]{0,6})?(…|~)/-YYYY\2/g' \
 		-e 's/[0-9]{2}:[0-9]{2}:[0-9]{2}/hh:mm:ss/g' \
 		-e 's/[0-9]\.[0-9]{2}s/D.DDs/g' \
 		-e "s#$work#WORK#g"

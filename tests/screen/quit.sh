@@ -1,5 +1,5 @@
 #!/bin/sh
-# quit.sh - q while a step runs asks first; quitting ends the session in the journal and prints its path.
+# quit.sh - q while a step runs asks first, aborts the step; the journal is ended and its path printed.
 . "$top_srcdir/tests/screen/lib.sh"
 start screen/manual
 wait_for "Steps: Manual verdict"
@@ -22,7 +22,9 @@ case $path in
 *) echo "FAIL: the journal path printed is not where it belongs"; T capture-pane -p; exit 1 ;;
 esac
 grep -q '"type":"session-end"' "$path" || { echo "FAIL: no session-end record in $path"; exit 1; }
-grep -q '"type":"step-end"' "$path" || { echo "FAIL: no step-end record in $path"; exit 1; }
-T capture-pane -p | grep -q '^EXIT=0$' || { echo "FAIL: exit status"; T capture-pane -p; exit 1; }
+grep '"type":"step-end"' "$path" | grep '"step":1' | grep -q 'aborted by the operator' ||
+	{ echo "FAIL: the aborted step has no step-end record in $path"; cat "$path"; exit 1; }
+# quitting with a step running is an interruption
+T capture-pane -p | grep -q '^EXIT=130$' || { echo "FAIL: exit status"; T capture-pane -p; exit 1; }
 echo "ok: quit printed $path"
 finish
