@@ -1,6 +1,7 @@
 #!/bin/sh
 # ascii.sh - without a UTF-8 locale, or with --ascii, the console draws with ASCII only.
 . "$top_srcdir/tests/screen/lib.sh"
+need_demo # the suites list on the screens shows them
 ascii_only() {
 	if T capture-pane -p | LC_ALL=C grep -q '[^ -~]'; then
 		echo "FAIL: non-ASCII characters on the screen ($1)"

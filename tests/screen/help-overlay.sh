@@ -1,6 +1,7 @@
 #!/bin/sh
 # help-overlay.sh - ? shows every key over the screen; Esc closes it; at 80x24 it scrolls.
 . "$top_srcdir/tests/screen/lib.sh"
+need_demo # the suites list on the screens shows them
 start screen/manual
 wait_for "Steps: Manual verdict"
 keys '?'

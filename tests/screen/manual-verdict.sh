@@ -1,6 +1,7 @@
 #!/bin/sh
 # manual-verdict.sh - a manual step waits; v asks for the verdict, then a note; the step passes.
 . "$top_srcdir/tests/screen/lib.sh"
+need_demo # the suites list on the screens shows them
 start screen/manual
 wait_for "Steps: Manual verdict"
 keys a

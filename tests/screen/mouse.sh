@@ -1,6 +1,7 @@
 #!/bin/sh
 # mouse.sh - a click selects a step, focuses a pane; opening another suite while a step runs asks first.
 . "$top_srcdir/tests/screen/lib.sh"
+need_demo # the suites list on the screens shows them
 start screen/manual
 wait_for "Steps: Manual verdict"
 settle
