@@ -383,6 +383,10 @@ void session_counts_text(const struct console *c, GString *out)
 	guint counts[STEP_STATUS_COUNT] = { 0 };
 	guint n = c->suite ? c->suite->steps->len : 0;
 
+	if (!c->suite) {
+		g_string_append(out, c->load_error ? "the suite has problems" : "no suite open");
+		return;
+	}
 	if (c->run)
 		run_counts(c->run, counts);
 	g_string_append_printf(out, "%u/%u passed, %u failed, %u blocked", counts[STEP_PASS], n, counts[STEP_FAIL],

@@ -116,27 +116,51 @@ static GPtrArray *wrap_text(const char *text, int width, int max)
 	return lines;
 }
 
-/* Instructions as paragraphs: single newlines become spaces, blank lines stay. */
+/* Instructions as paragraphs: a line break inside a sentence (the next line goes on in lower
+ * case or with a quote) becomes a space; other breaks, blank lines and indented lines stay. */
 static char *reflow(const char *text)
 {
 	GString *out = g_string_new(NULL);
 
 	for (const char *p = text ? text : ""; *p; p++) {
-		if (*p == '\n' && p[1] && p[1] != '\n' && out->len && out->str[out->len - 1] != '\n')
-			g_string_append_c(out, ' ');
-		else
-			g_string_append_c(out, *p);
+		gboolean joins = *p == '\n' && out->len && out->str[out->len - 1] != '\n' &&
+				 (g_ascii_islower(p[1]) || (p[1] && strchr("\"'(<", p[1])));
+
+		g_string_append_c(out, joins ? ' ' : *p);
 	}
 	return g_string_free(out, FALSE);
 }
 
+/* "30s", "2m", "1.5s" */
+static char *format_timeout(gint64 ms)
+{
+	if (ms >= 60000 && ms % 60000 == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT "m", ms / 60000);
+	if (ms % 1000 == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT "s", ms / 1000);
+	return g_strdup_printf("%.1fs", (double)ms / 1000.0);
+}
+
+/* Wrapped text in at most max lines; the last one ends in an ellipsis when more was cut. */
 static void draw_wrapped(struct console *c, WINDOW *w, int y, int x, int width, int max, const char *text,
 			 attr_t a)
 {
-	g_autoptr(GPtrArray) lines = wrap_text(text, width, max);
+	g_autoptr(GPtrArray) lines = NULL;
 
-	for (guint i = 0; i < lines->len; i++)
-		draw_text_cut(&c->draw, w, y + (int)i, x, width, g_ptr_array_index(lines, i), a);
+	if (max <= 0 || width <= 0)
+		return;
+	lines = wrap_text(text, width, max + 1);
+	for (guint i = 0; i < lines->len && (int)i < max; i++) {
+		const char *line = g_ptr_array_index(lines, i);
+
+		if ((int)i == max - 1 && (int)lines->len > max) {
+			int used = draw_text(&c->draw, w, y + (int)i, x, width - 1, line, a);
+
+			draw_text(&c->draw, w, y + (int)i, x + used, 1, draw_glyph(&c->draw, GLYPH_ELLIPSIS), a);
+		} else {
+			draw_text_cut(&c->draw, w, y + (int)i, x, width, line, a);
+		}
+	}
 }
 
 const struct run_step *console_step(const struct console *c, guint i)
@@ -254,9 +278,7 @@ void view_details_draw(struct console *c, WINDOW *w, struct rect r)
 	ss = g_ptr_array_index(c->suite->steps, sel);
 	st = console_step(c, (guint)sel);
 	tmo = ss->timeout_ms > 0 ? ss->timeout_ms : c->suite->timeout_ms;
-	timeout = view_duration(tmo * 1000);
-	if (g_str_has_suffix(timeout, ".00s"))
-		strcpy(timeout + strlen(timeout) - 4, "s");
+	timeout = format_timeout(tmo);
 	title = g_strdup_printf("Step %d/%u: %s, on %s, timeout %s", sel + 1, c->suite->steps->len,
 				suite_step_kind_name(ss->kind), ss->on, timeout);
 	draw_box(&c->draw, w, r, title, FALSE);
@@ -287,11 +309,13 @@ void view_details_draw(struct console *c, WINDOW *w, struct rect r)
 	}
 	if (result && in.h > 1) {
 		enum step_status s = st->status;
+		/* the result may take two lines when the box has room for the command too */
+		g_autoptr(GPtrArray) lines = wrap_text(result, in.w, in.h >= 4 ? 2 : 1);
+		attr_t ra = s == STEP_FAIL || s == STEP_ERROR || s == STEP_BLOCKED ? draw_attr(&c->draw, ROLE_ERROR)
+										   : A_BOLD;
 
-		bottom--;
-		draw_text_cut(&c->draw, w, bottom, in.x, in.w, result,
-			      s == STEP_FAIL || s == STEP_ERROR || s == STEP_BLOCKED ? draw_attr(&c->draw, ROLE_ERROR)
-										   : A_BOLD);
+		bottom -= (int)lines->len;
+		draw_wrapped(c, w, bottom, in.x, in.w, (int)lines->len, result, ra);
 	}
 	if (ss->kind == SUITE_STEP_RUN) {
 		const char *cmd = st && st->edited ? st->edited : st && st->command && st->status != STEP_PENDING
