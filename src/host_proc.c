@@ -6,10 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -355,83 +356,38 @@ static char **build_envp(char **envp)
 	return env;
 }
 
-/* Reports errno to the parent through the status pipe and exits (child side). */
-G_GNUC_NORETURN static void child_fail(int status_fd, int stage)
+/*
+ * Starts /bin/sh -c COMMAND with posix_spawn: glibc runs the child on the parent's memory
+ * (CLONE_VM|CLONE_VFORK), so a large process like this one spawns as cheaply as a shell does,
+ * and exec failures come back as the return value. The child: default signal dispositions, an
+ * empty signal mask, a new session, then the pty's slave opened without O_NOCTTY (which makes
+ * it the controlling terminal of the session leader) as stdin/stdout/stderr, every other
+ * descriptor closed, and the working directory changed.
+ */
+static int spawn_shell(pid_t *pid, const char *slave_path, const char *cwd, char *const argv[], char *const envp[])
 {
-	int report[2] = { stage, errno };
-	ssize_t r = write(status_fd, report, sizeof(report));
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t all, none;
+	int rc;
 
-	(void)r;
-	_exit(127);
-}
-
-enum child_stage { STAGE_SETSID = 1, STAGE_CTTY, STAGE_DUP, STAGE_CHDIR, STAGE_EXEC };
-
-/* Runs in the child between fork and exec: async-signal-safe calls only. status_fd is
- * close-on-exec: the parent sees EOF on a successful exec, or the failing stage and errno. */
-G_GNUC_NORETURN static void child_exec(int slave, int status_fd, const char *cwd, char *const argv[],
-				       char *const envp[], int max_fd)
-{
-	struct sigaction dfl;
-	sigset_t none;
-
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP, invalid */
+	sigfillset(&all);
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-
-	if (setsid() < 0)
-		child_fail(status_fd, STAGE_SETSID);
-	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		child_fail(status_fd, STAGE_CTTY);
-	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
-		child_fail(status_fd, STAGE_DUP);
-	/* Every other descriptor goes, but the status pipe (close-on-exec). */
-	if (status_fd > 3 && close_range(3u, (unsigned)status_fd - 1u, 0) != 0) {
-		for (int fd = 3; fd < status_fd; fd++)
-			close(fd);
-	}
-	if (close_range((unsigned)status_fd + 1u, ~0u, 0) != 0) {
-		for (int fd = status_fd + 1; fd < max_fd; fd++)
-			close(fd);
-	}
-	if (cwd != NULL && chdir(cwd) < 0)
-		child_fail(status_fd, STAGE_CHDIR);
-	execve("/bin/sh", argv, envp);
-	child_fail(status_fd, STAGE_EXEC);
-}
-
-/* Waits for the child to exec; FALSE with an error (and the child reaped) when it could not. */
-static gboolean wait_exec(pid_t pid, int status_fd, const char *command, const char *cwd, GError **error)
-{
-	int report[2];
-	ssize_t n;
-	const char *what;
-
-	do
-		n = read(status_fd, report, sizeof(report));
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(report))
-		return TRUE; /* EOF: exec succeeded */
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	switch (report[0]) {
-	case STAGE_SETSID: what = "cannot start a new session"; break;
-	case STAGE_CTTY: what = "cannot make the pseudo-terminal the controlling terminal"; break;
-	case STAGE_DUP: what = "cannot attach the pseudo-terminal"; break;
-	case STAGE_CHDIR: what = "cannot change to the working directory"; break;
-	default: what = "cannot execute /bin/sh"; break;
-	}
-	if (report[0] == STAGE_CHDIR)
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(report[1]),
-			    "cannot run '%s': cannot change to the working directory '%s': %s", command,
-			    cwd, g_strerror(report[1]));
-	else
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(report[1]),
-			    "cannot run '%s': %s: %s", command, what, g_strerror(report[1]));
-	return FALSE;
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, slave_path, O_RDWR, 0);
+	posix_spawn_file_actions_adddup2(&fa, 0, 1);
+	posix_spawn_file_actions_adddup2(&fa, 0, 2);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	if (cwd != NULL)
+		posix_spawn_file_actions_addchdir_np(&fa, cwd);
+	rc = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return rc;
 }
 
 struct host_proc *host_proc_spawn(const char *command, const struct host_proc_options *options,
@@ -439,9 +395,8 @@ struct host_proc *host_proc_spawn(const char *command, const struct host_proc_op
 {
 	struct host_proc *proc;
 	struct winsize ws;
-	struct rlimit rl;
-	int master = -1, slave = -1, max_fd = 65536, flags, err, status_pipe[2];
-	gboolean exec_ok;
+	int master = -1, slave = -1, flags, err;
+	char slave_path[128];
 	pid_t pid;
 	g_auto(GStrv) envp = NULL;
 	char *argv[4];
@@ -476,36 +431,33 @@ struct host_proc *host_proc_spawn(const char *command, const struct host_proc_op
 	argv[1] = (char *)"-c";
 	argv[2] = (char *)command;
 	argv[3] = NULL;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536)
-		max_fd = (int)rl.rlim_cur;
-
-	if (!g_unix_open_pipe(status_pipe, FD_CLOEXEC, error)) {
+	if (options != NULL && options->cwd != NULL && !g_file_test(options->cwd, G_FILE_TEST_IS_DIR)) {
 		close(master);
 		close(slave);
-		g_prefix_error(error, "cannot run '%s': ", command);
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+			    "cannot run '%s': cannot change to the working directory '%s': %s", command,
+			    options->cwd, g_strerror(ENOENT));
 		return NULL;
 	}
-	pid = fork();
-	if (pid < 0) {
+	if (ptsname_r(master, slave_path, sizeof(slave_path)) != 0) {
 		err = errno;
 		close(master);
 		close(slave);
-		close(status_pipe[0]);
-		close(status_pipe[1]);
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "cannot run '%s': fork: %s",
-			    command, g_strerror(err));
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err),
+			    "cannot run '%s': cannot name the pseudo-terminal: %s", command, g_strerror(err));
 		return NULL;
 	}
-	if (pid == 0) {
-		close(status_pipe[0]);
-		child_exec(slave, status_pipe[1], options != NULL ? options->cwd : NULL, argv, envp, max_fd);
-	}
+	err = spawn_shell(&pid, slave_path, options != NULL ? options->cwd : NULL, argv, envp);
+	/* the child opened its own slave (and made it its terminal): the parent keeps none, so the
+	 * master reads EOF once every process of the step is gone */
 	close(slave);
-	close(status_pipe[1]);
-	exec_ok = wait_exec(pid, status_pipe[0], command, options != NULL ? options->cwd : NULL, error);
-	close(status_pipe[0]);
-	if (!exec_ok) {
+	if (err != 0) {
 		close(master);
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err),
+			    "cannot run '%s': cannot start /bin/sh%s%s%s: %s", command,
+			    options != NULL && options->cwd != NULL ? " in '" : "",
+			    options != NULL && options->cwd != NULL ? options->cwd : "",
+			    options != NULL && options->cwd != NULL ? "'" : "", g_strerror(err));
 		return NULL;
 	}
 	context = g_main_context_get_thread_default();

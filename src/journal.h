@@ -25,7 +25,8 @@ enum journal_error_code {
  * reason (each absent when none), duration_us; session-end: result passed failed skipped blocked
  * errors. Output bytes that may begin a secret or a UTF-8 character are held back until the next
  * chunk of the same step and stream, or the step's end.
- * journal_step_end() and journal_session_end() fsync before returning.
+ * journal_step_end() starts an fdatasync on the journal's own thread (the loop never waits for the
+ * disk); journal_session_end() and journal_close() wait for it to finish.
  * Secret values registered with journal_add_secret() are replaced by "********" in every
  * string written, including output split across records.
  */

@@ -715,7 +715,11 @@ static void parse_pane(struct loader *ld, const ynode *item)
 	g_autofree char *show = NULL;
 	guint i;
 
-	if (item->kind != SUITE_YNODE_MAP || item->items->len != 2) {
+	if (item->kind == SUITE_YNODE_SCALAR && is_text(item)) {
+		/* the bare form: "- output", "- journal" */
+		key = item;
+		value = NULL;
+	} else if (item->kind != SUITE_YNODE_MAP || item->items->len != 2) {
 		g_autofree char *desc = suite_ynode_describe(item);
 
 		if (item->kind == SUITE_YNODE_MAP)
@@ -724,9 +728,10 @@ static void parse_pane(struct loader *ld, const ynode *item)
 		else if (item->kind != SUITE_YNODE_BAD)
 			problem(ld, item, "a pane must be a one-key mapping like '- console: vm1', not %s", desc);
 		return;
+	} else {
+		key = item->items->pdata[0];
+		value = item->items->pdata[1];
 	}
-	key = item->items->pdata[0];
-	value = item->items->pdata[1];
 	if (key->dup)
 		return;
 	show = suite_show(key->text);
@@ -746,7 +751,9 @@ static void parse_pane(struct loader *ld, const ynode *item)
 	pane->loc.line = item->line;
 	pane->loc.col = item->col;
 	g_ptr_array_add(ld->suite->panes, pane);
-	if (value->kind == SUITE_YNODE_SCALAR) {
+	if (!value) {
+		/* no target */
+	} else if (value->kind == SUITE_YNODE_SCALAR) {
 		if (is_text(value)) {
 			pane->target = g_strdup(value->text);
 			check_refs(ld, value);
@@ -781,9 +788,9 @@ static void parse_pane(struct loader *ld, const ynode *item)
 		} else if (!g_hash_table_contains(ld->machines, pane->target)) {
 			g_autofree char *t = suite_show(pane->target);
 			g_autofree char *h = table_hint(ld, ld->machines, pane->target, NULL);
-			const ynode *where = value->kind == SUITE_YNODE_MAP ? map_get(value, "on") : value;
+			const ynode *where = value && value->kind == SUITE_YNODE_MAP ? map_get(value, "on") : value;
 
-			problem(ld, where ? where : value, "undefined machine %s in the %s pane%s", t, pane->kind, h);
+			problem(ld, where ? where : key, "undefined machine %s in the %s pane%s", t, pane->kind, h);
 		}
 	}
 }
