@@ -360,7 +360,6 @@ void view_status_draw(struct console *c, WINDOW *w, struct rect r)
 	if (c->journal_path && x + 20 < end) {
 		const char *home = g_get_home_dir();
 		g_autofree char *path = NULL, *base = g_path_get_basename(c->journal_path);
-		const char *suffix = c->exports ? " (exported .xml .tap .md)" : "";
 		char *shown;
 		int room;
 
@@ -368,16 +367,23 @@ void view_status_draw(struct console *c, WINDOW *w, struct rect r)
 			path = g_strdup_printf("~%s", c->journal_path + strlen(home));
 		else
 			path = g_strdup(c->journal_path);
+		/* after an export: NAME.{jsonl,xml,tap,md} */
+		if (c->exports && g_str_has_suffix(path, ".jsonl") && g_str_has_suffix(base, ".jsonl")) {
+			path[strlen(path) - 6] = '\0';
+			base[strlen(base) - 6] = '\0';
+		}
 		x += draw_text(&c->draw, w, r.y, x, end - x, " ", a);
 		x += draw_text(&c->draw, w, r.y, x, end - x, draw_glyph(&c->draw, GLYPH_SEP), a);
 		x += draw_text(&c->draw, w, r.y, x, end - x, " journal ", a);
 		room = end - x;
 		/* the whole path; else the file name (the directory is always the same); else its start */
-		shown = g_strconcat(path, suffix, NULL);
+		shown = g_strconcat(path, c->exports ? ".{jsonl,xml,tap,md}" : "", NULL);
 		if (cells_text_width(shown) > room) {
 			g_free(shown);
-			shown = g_strconcat(base, suffix, NULL);
+			shown = g_strconcat(base, c->exports ? ".{jsonl,xml,tap,md}" : "", NULL);
 		}
+		if (cells_text_width(shown) > room && !c->exports && g_str_has_suffix(shown, ".jsonl"))
+			shown[strlen(shown) - 6] = '\0';
 		draw_text_cut(&c->draw, w, r.y, x, room, shown, a);
 		g_free(shown);
 	}

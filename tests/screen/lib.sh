@@ -56,7 +56,7 @@ type_text() { T send-keys -l "$1"; }
 
 screen() {
 	T capture-pane -p | sed -E \
-		-e 's/[0-9]{8}-[0-9]{6}(-[0-9]+)?\.(jsonl|xml|tap|md)/YYYYMMDD-HHMMSS.\2/g' \
+		-e 's/[0-9]{8}-[0-9]{6}(-[0-9]+)?/YYYYMMDD-HHMMSS/g' \
 		-e 's/-[0-9]{1,8}(-[0-9]{0,6})?(…|~)/-YYYY\2/g' \
 		-e 's/[0-9]{2}:[0-9]{2}:[0-9]{2}/hh:mm:ss/g' \
 		-e 's/[0-9]\.[0-9]{2}s/D.DDs/g' \
