@@ -219,10 +219,32 @@ static void cmd_export(struct console *c)
 	session_export(c);
 }
 
+/* The running step is aborted first, so the journal says how it ended; the console quits when
+ * the engine goes idle (or after QUIT_GRACE_MS, if the step's processes take longer to die). */
+#define QUIT_GRACE_MS 3000
+
+static gboolean quit_grace_cb(gpointer data)
+{
+	struct console *c = data;
+
+	c->quit_grace_id = 0;
+	console_quit(c);
+	return G_SOURCE_REMOVE;
+}
+
 static void quit_answered(struct console *c, const struct prompt *p, int answer, const char *text)
 {
-	if (answer == 'y')
-		console_quit(c);
+	if (answer != 'y')
+		return;
+	c->interrupted = TRUE;
+	if (c->run && run_busy(c->run) && run_abort(c->run, NULL) && run_busy(c->run)) {
+		c->quit_pending = TRUE;
+		console_message(c, FALSE, "aborting the running step, then quitting");
+		if (!c->quit_grace_id)
+			c->quit_grace_id = g_timeout_add(QUIT_GRACE_MS, quit_grace_cb, c);
+		return;
+	}
+	console_quit(c);
 }
 
 void cmd_quit(struct console *c)

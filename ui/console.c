@@ -205,6 +205,18 @@ static int n_steps(const struct console *c)
 	return c->suite ? (int)c->suite->steps->len : 0;
 }
 
+/* Rows the steps box would like: its steps, or the problems of a suite that did not load. */
+static int steps_want(const struct console *c)
+{
+	int lines = 0;
+
+	if (c->suite || !c->load_error)
+		return n_steps(c);
+	for (const char *p = c->load_error; *p; p++)
+		lines += *p == '\n';
+	return MIN(2 * (lines + 1), 30); /* long problems wrap */
+}
+
 static void focus_move(struct console *c, int delta)
 {
 	int n = FOCUS_PANE + c->n_panes;
@@ -371,7 +383,7 @@ static void redraw(struct console *c)
 	int rows, cols;
 
 	getmaxyx(stdscr, rows, cols);
-	layout_compute(l, rows, cols, n_steps(c), c->n_panes, c->zoomed, view_suites_width(c));
+	layout_compute(l, rows, cols, steps_want(c), c->n_panes, c->zoomed, view_suites_width(c));
 	curs_set(0);
 	erase();
 	if (l->too_small) {
@@ -503,6 +515,8 @@ static void console_free(struct console *c)
 		g_source_remove(c->redraw_id);
 	if (c->tick_id)
 		g_source_remove(c->tick_id);
+	if (c->quit_grace_id)
+		g_source_remove(c->quit_grace_id);
 	if (c->suite_paths)
 		g_ptr_array_unref(c->suite_paths);
 	if (c->suite_names)
@@ -532,7 +546,7 @@ int ui_main(int argc, char **argv)
 	g_autofree char *given = NULL;
 	struct console c = { 0 };
 	SCREEN *screen = NULL;
-	guint src[4];
+	guint src[5];
 	int rc;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -577,6 +591,7 @@ int ui_main(int argc, char **argv)
 	src[1] = g_unix_signal_add(SIGWINCH, winch_cb, &c);
 	src[2] = g_unix_signal_add(SIGINT, sigint_cb, &c);
 	src[3] = g_unix_signal_add(SIGTERM, sigterm_cb, &c);
+	src[4] = g_unix_signal_add(SIGHUP, sigterm_cb, &c); /* the terminal went away */
 	console_dirty(&c);
 	g_main_loop_run(c.loop);
 	for (gsize i = 0; i < G_N_ELEMENTS(src); i++)

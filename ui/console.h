@@ -96,7 +96,9 @@ struct console {
 	guint redraw_id;
 	guint tick_id;       /* while a step runs: its duration moves */
 	gboolean quitting;
-	gboolean interrupted;
+	gboolean quit_pending;  /* quit once the aborted step has ended */
+	guint quit_grace_id;
+	gboolean interrupted;   /* quit by a signal, or with a step running: exit status 130 */
 };
 
 /* console.c */

@@ -298,7 +298,11 @@ static void on_output(struct run *run, guint step, const char *data, gsize len, 
 
 static void on_idle(struct run *run, void *user_data)
 {
-	console_dirty(user_data);
+	struct console *c = user_data;
+
+	if (c->quit_pending && !run_busy(run))
+		console_quit(c);
+	console_dirty(c);
 }
 
 static void on_message(struct run *run, const char *text, void *user_data)
@@ -379,6 +383,10 @@ void session_counts_text(const struct console *c, GString *out)
 	guint counts[STEP_STATUS_COUNT] = { 0 };
 	guint n = c->suite ? c->suite->steps->len : 0;
 
+	if (!c->suite) {
+		g_string_append(out, c->load_error ? "the suite has problems" : "no suite open");
+		return;
+	}
 	if (c->run)
 		run_counts(c->run, counts);
 	g_string_append_printf(out, "%u/%u passed, %u failed, %u blocked", counts[STEP_PASS], n, counts[STEP_FAIL],

@@ -19,6 +19,20 @@ char *view_duration(gint64 us)
 	return g_strdup_printf("%dh%02dm", (int)s / 3600, (int)s / 60 % 60);
 }
 
+/* " 1-9 of 11 " in the bottom border when a list does not fit its box. */
+static void draw_list_extent(struct console *c, WINDOW *w, struct rect box, const struct listview *lv, int n)
+{
+	int rows = rect_inner(box).h, tw;
+	g_autofree char *text = NULL;
+
+	if (n <= rows || rows <= 0)
+		return;
+	text = g_strdup_printf(" %d-%d of %d ", lv->top + 1, MIN(lv->top + rows, n), n);
+	tw = cells_text_width(text);
+	if (tw + 4 < box.w)
+		draw_text(&c->draw, w, box.y + box.h - 1, box.x + box.w - tw - 2, tw, text, A_NORMAL);
+}
+
 static attr_t row_attr(const struct console *c, gboolean selected, enum focus focus)
 {
 	if (!selected)
@@ -64,6 +78,7 @@ void view_suites_draw(struct console *c, WINDOW *w, struct rect r)
 		draw_text_cut(&c->draw, w, in.y + row, x, in.x + in.w - x, g_ptr_array_index(c->suite_names, i),
 			      a | (i == c->open_index ? A_BOLD : 0));
 	}
+	draw_list_extent(c, w, r, &c->suites_lv, n);
 }
 
 /* Breaks text into lines of at most width cells, at spaces when it can; at most max lines. */
@@ -101,27 +116,51 @@ static GPtrArray *wrap_text(const char *text, int width, int max)
 	return lines;
 }
 
-/* Instructions as paragraphs: single newlines become spaces, blank lines stay. */
+/* Instructions as paragraphs: a line break inside a sentence (the next line goes on in lower
+ * case or with a quote) becomes a space; other breaks, blank lines and indented lines stay. */
 static char *reflow(const char *text)
 {
 	GString *out = g_string_new(NULL);
 
 	for (const char *p = text ? text : ""; *p; p++) {
-		if (*p == '\n' && p[1] && p[1] != '\n' && out->len && out->str[out->len - 1] != '\n')
-			g_string_append_c(out, ' ');
-		else
-			g_string_append_c(out, *p);
+		gboolean joins = *p == '\n' && out->len && out->str[out->len - 1] != '\n' &&
+				 (g_ascii_islower(p[1]) || (p[1] && strchr("\"'(<", p[1])));
+
+		g_string_append_c(out, joins ? ' ' : *p);
 	}
 	return g_string_free(out, FALSE);
 }
 
+/* "30s", "2m", "1.5s" */
+static char *format_timeout(gint64 ms)
+{
+	if (ms >= 60000 && ms % 60000 == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT "m", ms / 60000);
+	if (ms % 1000 == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT "s", ms / 1000);
+	return g_strdup_printf("%.1fs", (double)ms / 1000.0);
+}
+
+/* Wrapped text in at most max lines; the last one ends in an ellipsis when more was cut. */
 static void draw_wrapped(struct console *c, WINDOW *w, int y, int x, int width, int max, const char *text,
 			 attr_t a)
 {
-	g_autoptr(GPtrArray) lines = wrap_text(text, width, max);
+	g_autoptr(GPtrArray) lines = NULL;
 
-	for (guint i = 0; i < lines->len; i++)
-		draw_text_cut(&c->draw, w, y + (int)i, x, width, g_ptr_array_index(lines, i), a);
+	if (max <= 0 || width <= 0)
+		return;
+	lines = wrap_text(text, width, max + 1);
+	for (guint i = 0; i < lines->len && (int)i < max; i++) {
+		const char *line = g_ptr_array_index(lines, i);
+
+		if ((int)i == max - 1 && (int)lines->len > max) {
+			int used = draw_text(&c->draw, w, y + (int)i, x, width - 1, line, a);
+
+			draw_text(&c->draw, w, y + (int)i, x + used, 1, draw_glyph(&c->draw, GLYPH_ELLIPSIS), a);
+		} else {
+			draw_text_cut(&c->draw, w, y + (int)i, x, width, line, a);
+		}
+	}
 }
 
 const struct run_step *console_step(const struct console *c, guint i)
@@ -219,6 +258,7 @@ void view_steps_draw(struct console *c, WINDOW *w, struct rect r)
 				draw_text(&c->draw, w, y, right + onw + 10, 1, draw_glyph(&c->draw, GLYPH_EDITED), a);
 		}
 	}
+	draw_list_extent(c, w, r, &c->steps_lv, n);
 }
 
 void view_details_draw(struct console *c, WINDOW *w, struct rect r)
@@ -238,9 +278,7 @@ void view_details_draw(struct console *c, WINDOW *w, struct rect r)
 	ss = g_ptr_array_index(c->suite->steps, sel);
 	st = console_step(c, (guint)sel);
 	tmo = ss->timeout_ms > 0 ? ss->timeout_ms : c->suite->timeout_ms;
-	timeout = view_duration(tmo * 1000);
-	if (g_str_has_suffix(timeout, ".00s"))
-		strcpy(timeout + strlen(timeout) - 4, "s");
+	timeout = format_timeout(tmo);
 	title = g_strdup_printf("Step %d/%u: %s, on %s, timeout %s", sel + 1, c->suite->steps->len,
 				suite_step_kind_name(ss->kind), ss->on, timeout);
 	draw_box(&c->draw, w, r, title, FALSE);
@@ -271,11 +309,13 @@ void view_details_draw(struct console *c, WINDOW *w, struct rect r)
 	}
 	if (result && in.h > 1) {
 		enum step_status s = st->status;
+		/* the result may take two lines when the box has room for the command too */
+		g_autoptr(GPtrArray) lines = wrap_text(result, in.w, in.h >= 4 ? 2 : 1);
+		attr_t ra = s == STEP_FAIL || s == STEP_ERROR || s == STEP_BLOCKED ? draw_attr(&c->draw, ROLE_ERROR)
+										   : A_BOLD;
 
-		bottom--;
-		draw_text_cut(&c->draw, w, bottom, in.x, in.w, result,
-			      s == STEP_FAIL || s == STEP_ERROR || s == STEP_BLOCKED ? draw_attr(&c->draw, ROLE_ERROR)
-										   : A_BOLD);
+		bottom -= (int)lines->len;
+		draw_wrapped(c, w, bottom, in.x, in.w, (int)lines->len, result, ra);
 	}
 	if (ss->kind == SUITE_STEP_RUN) {
 		const char *cmd = st && st->edited ? st->edited : st && st->command && st->status != STEP_PENDING
@@ -305,18 +345,6 @@ static int draw_parts(struct console *c, WINDOW *w, int y, int x, int end, const
 	return x;
 }
 
-/* The end of text that fits in maxw cells, with an ellipsis in front when cut. */
-static char *cut_left(const struct draw *d, const char *text, int maxw)
-{
-	const char *p = text;
-
-	if (cells_text_width(text) <= maxw)
-		return g_strdup(text);
-	while (*p && cells_text_width(p) > maxw - 1)
-		p = g_utf8_next_char(p);
-	return g_strconcat(draw_glyph(d, GLYPH_ELLIPSIS), p, NULL);
-}
-
 void view_status_draw(struct console *c, WINDOW *w, struct rect r)
 {
 	attr_t a = draw_attr(&c->draw, ROLE_STATUS);
@@ -331,18 +359,33 @@ void view_status_draw(struct console *c, WINDOW *w, struct rect r)
 	x = draw_parts(c, w, r.y, r.x + 1, end, parts, G_N_ELEMENTS(parts), a);
 	if (c->journal_path && x + 20 < end) {
 		const char *home = g_get_home_dir();
-		g_autofree char *path = NULL, *journal = NULL, *shown = NULL;
+		g_autofree char *path = NULL, *base = g_path_get_basename(c->journal_path);
+		char *shown;
+		int room;
 
 		if (home && strlen(home) > 1 && g_str_has_prefix(c->journal_path, home))
 			path = g_strdup_printf("~%s", c->journal_path + strlen(home));
 		else
 			path = g_strdup(c->journal_path);
-		journal = g_strdup_printf("%s%s", path, c->exports ? " (exported .xml .tap .md)" : "");
+		/* after an export: NAME.{jsonl,xml,tap,md} */
+		if (c->exports && g_str_has_suffix(path, ".jsonl") && g_str_has_suffix(base, ".jsonl")) {
+			path[strlen(path) - 6] = '\0';
+			base[strlen(base) - 6] = '\0';
+		}
 		x += draw_text(&c->draw, w, r.y, x, end - x, " ", a);
 		x += draw_text(&c->draw, w, r.y, x, end - x, draw_glyph(&c->draw, GLYPH_SEP), a);
 		x += draw_text(&c->draw, w, r.y, x, end - x, " journal ", a);
-		shown = cut_left(&c->draw, journal, end - x);
-		draw_text(&c->draw, w, r.y, x, end - x, shown, a);
+		room = end - x;
+		/* the whole path; else the file name (the directory is always the same); else its start */
+		shown = g_strconcat(path, c->exports ? ".{jsonl,xml,tap,md}" : "", NULL);
+		if (cells_text_width(shown) > room) {
+			g_free(shown);
+			shown = g_strconcat(base, c->exports ? ".{jsonl,xml,tap,md}" : "", NULL);
+		}
+		if (cells_text_width(shown) > room && !c->exports && g_str_has_suffix(shown, ".jsonl"))
+			shown[strlen(shown) - 6] = '\0';
+		draw_text_cut(&c->draw, w, r.y, x, room, shown, a);
+		g_free(shown);
 	}
 }
 
