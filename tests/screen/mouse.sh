@@ -7,20 +7,30 @@ wait_for "Steps: Manual verdict"
 settle
 # SGR mouse reports as xterm sends them: press and release of button 1 at column;row (1-based)
 click() { type_text "$(printf '\033[<0;%d;%dM\033[<0;%d;%dm' "$1" "$2" "$1" "$2")"; }
+# click_until TEXT X Y: clicks until TEXT shows. tmux may hand a loaded machine's terminal a
+# mouse report in two reads, past the console's short escape delay; a person clicks again too.
+click_until() {
+	for _ in 1 2 3 4 5; do
+		click "$2" "$3"
+		for _ in $(seq 1 40); do
+			T capture-pane -p | grep -qF -- "$1" && return 0
+			sleep 0.05
+		done
+	done
+	wait_for "$1" 1
+}
 # the steps box starts at row 1: step 2 is on row 3
-click 40 3
-wait_for "Step 2/2: manual"
+click_until "Step 2/2: manual" 40 3
 # the journal pane: the right half of the bottom area; focus shows as a heavy border
-click 90 20
-wait_for "┏━ journal"
+click_until "┏━ journal" 90 20
 wait_for "↑↓ scroll"
 # back to the steps, run step 2 (it waits for a verdict), then try to open another suite
-click 40 2
+click_until "Step 1/2" 40 2
 keys n
 wait_for "1/2 passed"
 keys n
 wait_for "waiting for your verdict"
-click 5 2
+click_until "┏━ Suites" 5 2
 keys Enter
 wait_for "A step is running: abort it and open demo/failing? (y/n)"
 keys n
