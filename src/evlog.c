@@ -516,7 +516,10 @@ static void process(struct evlog *log, const char *data, gsize len)
 		p = nl + 1;
 	}
 	while (p < end && (nl = memchr(p, '\n', (gsize)(end - p))) != NULL) {
-		process_line(log, p, (gsize)(nl - p));
+		if (G_LIKELY(nl - p <= EVLOG_MAX_LINE))
+			process_line(log, p, (gsize)(nl - p));
+		else
+			line_too_long(log);
 		p = nl + 1;
 	}
 	if (p < end) {

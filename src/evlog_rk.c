@@ -87,6 +87,9 @@ static int rk_probe(const char *data, gsize len)
 		gsize n = (gsize)((nl ? nl : end) - p);
 		struct rk_event ev;
 
+		if (!nl && good + bad > 0)
+			break; /* a partial last line says nothing */
+
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
 		if (is_header(p, n) && memmem(p, n, "type", 4))
