@@ -19,6 +19,13 @@ struct evlog_format {
 	 */
 	gboolean (*parse_line)(struct evlog *log, void *state, const char *line, gsize len,
 			       guint64 line_no, const char **why);
+	/*
+	 * Optional fast path: parses the ordinary line starting at p (end is the end of the buffer,
+	 * not of the line) and returns the byte after its '\n', or NULL (having done nothing) to
+	 * leave the line to parse_line.
+	 */
+	const char *(*parse_fast)(struct evlog *log, void *state, const char *p, const char *end,
+				  guint64 line_no);
 };
 
 extern const struct evlog_format evlog_format_rk;
