@@ -301,28 +301,13 @@ gboolean evlog_track_get_info(const struct evlog *log, guint track, struct evlog
 	return TRUE;
 }
 
-/* Large arrays: ask for huge pages (fewer page faults while a big log loads). */
-static void *grow(void *mem, gsize bytes)
-{
-	mem = g_realloc(mem, bytes);
-#ifdef MADV_HUGEPAGE
-	if (bytes >= (4u << 20)) {
-		guintptr a = ((guintptr)mem + (2u << 20) - 1) & ~(guintptr)((2u << 20) - 1);
-		guintptr e = ((guintptr)mem + bytes) & ~(guintptr)((2u << 20) - 1);
-		if (e > a)
-			madvise((void *)a, e - a, MADV_HUGEPAGE);
-	}
-#endif
-	return mem;
-}
-
 static void add_span(struct evlog *log, struct track *t, gint64 start, gint64 end, guint32 aux)
 {
 	if (G_UNLIKELY(t->n == t->cap)) {
 		gsize cap = t->cap < 16 ? 16 : t->cap + t->cap / 2;
-		t->start = grow(t->start, cap * sizeof(gint64));
-		t->aux = grow(t->aux, cap * sizeof(guint32));
-		t->cum = grow(t->cum, (cap + 1) * sizeof(guint64));
+		t->start = g_renew(gint64, t->start, cap);
+		t->aux = g_renew(guint32, t->aux, cap);
+		t->cum = g_renew(guint64, t->cum, cap + 1);
 		t->cap = cap;
 	}
 	if (t->n > 0 && start < t->start[t->n - 1])
