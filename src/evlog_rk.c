@@ -341,12 +341,14 @@ static inline gboolean digits_n(const char *s, int n, guint64 *v)
 {
 	guint64 x, d, m, keep;
 
+	if (n < 1 || n > 8)
+		return FALSE;
 	memcpy(&x, s, 8);
 	x = GUINT64_FROM_LE(x);
 	d = x ^ 0x3030303030303030ULL;
 	m = ((d + 0x7676767676767676ULL) | d) & 0x8080808080808080ULL;
 	keep = n == 8 ? G_MAXUINT64 : (1ULL << (8 * n)) - 1;
-	if (n < 1 || n > 8 || (m & keep))
+	if (m & keep)
 		return FALSE;
 	d <<= 8 * (8 - n);
 	d = d * 10 + (d >> 8);

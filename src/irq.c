@@ -527,12 +527,27 @@ struct irq_diff *irq_diff(const struct irq_table *before, const struct irq_table
 			}
 		}
 	}
+	/* Removed: ids absent from after (a duplicate id left unmatched in before is not). */
+	{
+		g_autoptr(GHashTable) after_ids = NULL;
+		for (j = 0; j < before->n_rows; j++) {
+			if (used[j])
+				continue;
+			if (!after_ids) {
+				after_ids = g_hash_table_new(g_str_hash, g_str_equal);
+				for (i = 0; i < after->n_rows; i++)
+					g_hash_table_add(after_ids, (gpointer)after->rows[i].id);
+			}
+			if (!g_hash_table_contains(after_ids, before->rows[j].id))
+				used[j] = 2;
+		}
+	}
 	for (j = 0; j < before->n_rows; j++)
-		if (!used[j])
+		if (used[j] == 2)
 			d->n_removed++;
 	d->removed = g_new(guint, d->n_removed ? d->n_removed : 1);
 	for (j = 0, i = 0; j < before->n_rows; j++)
-		if (!used[j])
+		if (used[j] == 2)
 			d->removed[i++] = j;
 	g_free(used);
 	return d;
