@@ -296,6 +296,69 @@ static void test_garbage(void **state)
 	assert_int_equal(row(t, "NMI")->counts[1], 5);
 }
 
+/* The fixed-layout fast path and the byte-by-byte path agree (spaces squeezed: no layout). */
+static void test_fast_vs_generic(void **state)
+{
+	const char *files[] = { "seed000-step6.txt", "x86-2cpu-old.txt", "x86-4cpu.txt", "x86-8cpu.txt",
+				"x86-64cpu.txt", "x86-256cpu.txt", "arm64-gicv3-its-8cpu.txt",
+				"hotplug-before.txt", "hotplug-after.txt" };
+
+	for (gsize f = 0; f < G_N_ELEMENTS(files); f++) {
+		const char *top = g_getenv("top_srcdir");
+		g_autofree char *path = g_build_filename(top ? top : ".", "tests", "irq", files[f], NULL);
+		g_autofree char *data = NULL;
+		g_autoptr(GRegex) re = g_regex_new(" +", 0, 0, NULL);
+		g_autofree char *squeezed = NULL;
+		g_autoptr(irq_table_t) a = NULL, b = NULL;
+
+		assert_true(g_file_get_contents(path, &data, NULL, NULL));
+		squeezed = g_regex_replace_literal(re, data, -1, 0, " ", 0, NULL);
+		a = irq_parse(data, strlen(data), NULL);
+		b = irq_parse(squeezed, strlen(squeezed), NULL);
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_int_equal(a->n_rows, b->n_rows);
+		assert_int_equal(a->n_cpus, b->n_cpus);
+		for (guint r = 0; r < a->n_rows; r++) {
+			assert_string_equal(a->rows[r].id, b->rows[r].id);
+			assert_int_equal(a->rows[r].n_counts, b->rows[r].n_counts);
+			assert_memory_equal(a->rows[r].counts, b->rows[r].counts,
+					    a->rows[r].n_counts * sizeof(guint64));
+			assert_string_equal(a->rows[r].chip, b->rows[r].chip);
+			assert_string_equal(a->rows[r].hwirq, b->rows[r].hwirq);
+			assert_string_equal(a->rows[r].trigger, b->rows[r].trigger);
+			assert_string_equal(a->rows[r].name, b->rows[r].name);
+		}
+	}
+}
+
+/* Counts of 9, 10 and 11+ digits in the kernel's layout. */
+static void test_big_counts(void **state)
+{
+	const char *s = "           CPU0       CPU1       CPU2       \n"
+			"LOC:  123456789 1234567890 4294967295   Local timer interrupts\n"
+			"RES:         12 12345678901          7   Rescheduling interrupts\n"
+			"  0:   99999999          0          1   IO-APIC   2-edge      timer\n";
+	g_autoptr(irq_table_t) t = irq_parse(s, strlen(s), NULL);
+	const struct irq_row *r;
+
+	assert_non_null(t);
+	r = row(t, "LOC");
+	assert_int_equal(r->counts[0], 123456789);
+	assert_int_equal(r->counts[1], 1234567890);
+	assert_int_equal(r->counts[2], 4294967295ULL);
+	assert_string_equal(r->name, "Local timer interrupts");
+	r = row(t, "RES");
+	assert_int_equal(r->counts[0], 12);
+	assert_int_equal(r->counts[1], 12345678901ULL);
+	assert_int_equal(r->counts[2], 7);
+	assert_string_equal(r->name, "Rescheduling interrupts");
+	r = row(t, "0");
+	assert_int_equal(r->counts[0], 99999999);
+	assert_int_equal(r->counts[2], 1);
+	assert_string_equal(r->name, "timer");
+}
+
 static void test_bad_headers(void **state)
 {
 	const char *bad[] = { "", "\n\n", " 0: 1 2 timer\n", "CPU1 CPU0\n", "CPU0 CPU0\n",
@@ -320,6 +383,8 @@ int main(void)
 		cmocka_unit_test(test_hotplug_diff),
 		cmocka_unit_test(test_new_cpu_and_wrap),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_fast_vs_generic),
+		cmocka_unit_test(test_big_counts),
 		cmocka_unit_test(test_bad_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
