@@ -359,6 +359,38 @@ static void test_big_counts(void **state)
 	assert_string_equal(r->name, "timer");
 }
 
+/* 512 CPU columns, some offline (not contiguous), in the kernel's layout. */
+static void test_512_cpus(void **state)
+{
+	GString *s = g_string_new("     ");
+	g_autoptr(irq_table_t) t = NULL;
+	guint n = 0;
+
+	for (guint c = 0; c < 516; c++)
+		if (c < 100 || c > 103)
+			g_string_append_printf(s, "CPU%-8u", c);
+	g_string_append(s, "\n LOC:");
+	for (guint c = 0; c < 516; c++)
+		if (c < 100 || c > 103)
+			g_string_append_printf(s, " %10u", c * 3);
+	g_string_append(s, "   Local timer interrupts\n ERR:          5\n");
+	t = irq_parse(s->str, s->len, NULL);
+	g_string_free(s, TRUE);
+	assert_non_null(t);
+	assert_int_equal(t->n_cpus, 512);
+	assert_int_equal(t->cpu_ids[99], 99);
+	assert_int_equal(t->cpu_ids[100], 104);
+	assert_int_equal(t->cpu_ids[511], 515);
+	assert_int_equal(irq_table_cpu_column(t, 101), -1);
+	assert_int_equal(irq_table_cpu_column(t, 515), 511);
+	for (guint i = 0; i < t->n_cpus; i++)
+		n += row(t, "LOC")->counts[i] == t->cpu_ids[i] * 3;
+	assert_int_equal(n, 512);
+	assert_true(row(t, "LOC")->per_cpu);
+	assert_string_equal(row(t, "LOC")->name, "Local timer interrupts");
+	assert_int_equal(row(t, "ERR")->counts[0], 5);
+}
+
 static void test_bad_headers(void **state)
 {
 	const char *bad[] = { "", "\n\n", " 0: 1 2 timer\n", "CPU1 CPU0\n", "CPU0 CPU0\n",
@@ -385,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_fast_vs_generic),
 		cmocka_unit_test(test_big_counts),
+		cmocka_unit_test(test_512_cpus),
 		cmocka_unit_test(test_bad_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
