@@ -75,8 +75,8 @@ const char *evlog_format_name(const struct evlog *log); /* NULL until recognised
 struct evlog_stats {
 	guint64 bytes;        /* appended so far (a follower's read offset) */
 	guint64 lines;
-	guint64 events;       /* lines that were events of the format */
-	guint64 ignored;      /* events not used: before the first 101 (RK), other event types */
+	guint64 events;       /* events read (an RK line is one; a sched_switch up to three) */
+	guint64 ignored;      /* of which not used: before the first 101 (RK), other types */
 	guint64 malformed;    /* lines that did not parse */
 	guint64 out_of_order; /* events earlier than an event before them in the file */
 	guint64 unpaired;     /* a begin while open (the open span is closed there), an end with
