@@ -69,7 +69,7 @@ static const guint64 pow_10[20] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 1000
  * found from the high bits of (d + 0x76) | d; the digits are shifted to the low-order end and
  * combined pairwise by three multiplications.
  */
-static inline int swar_digits(const char *p, guint64 *v)
+static inline __attribute__((always_inline)) int swar_digits(const char *p, guint64 *v)
 {
 	guint64 x, d, m;
 	int n;
@@ -79,8 +79,10 @@ static inline int swar_digits(const char *p, guint64 *v)
 	d = x ^ 0x3030303030303030ULL;
 	m = ((d + 0x7676767676767676ULL) | d) & 0x8080808080808080ULL;
 	n = m ? __builtin_ctzll(m) >> 3 : 8;
-	if (n == 0)
+	if (n == 0) {
+		*v = 0;
 		return 0;
+	}
 	d <<= 8 * (8 - n);
 	d = d * 10 + (d >> 8);
 	d = (((d & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
@@ -337,7 +339,7 @@ static gboolean rk_parse_line(struct evlog *log, void *state, const char *line, 
  * newline, so every field's start and length are known at once and the six numbers are
  * converted independently (SWAR, eight digits per step) instead of one after the other.
  */
-static inline gboolean digits_n(const char *s, int n, guint64 *v)
+static inline __attribute__((always_inline)) gboolean digits_n(const char *s, int n, guint64 *v)
 {
 	guint64 x, d, m, keep;
 
@@ -357,7 +359,7 @@ static inline gboolean digits_n(const char *s, int n, guint64 *v)
 	return TRUE;
 }
 
-static inline guint64 byte_mask64(const __m128i c[4], char ch)
+static inline __attribute__((always_inline)) guint64 byte_mask64(const __m128i c[4], char ch)
 {
 	__m128i k = _mm_set1_epi8(ch);
 	return (guint64)(guint16)_mm_movemask_epi8(_mm_cmpeq_epi8(c[0], k)) |
@@ -369,65 +371,60 @@ static inline guint64 byte_mask64(const __m128i c[4], char ch)
 static gboolean rk_fields_sse(const char *p, int *len, struct rk_event *ev)
 {
 	__m128i c[4];
-	guint64 nl_m, cm, dm, sec, lo, frac, f0, f1, f2, f3, f4;
-	int nl, pos[6], dot, il, fl;
+	guint64 cm, sec, lo, frac, f0, f1, f2, f3, f4;
+	int pos[5], il, fl, n;
 
 	for (int i = 0; i < 4; i++)
 		c[i] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-	nl_m = byte_mask64(c, '\n');
-	if (!nl_m)
-		return FALSE;
-	nl = __builtin_ctzll(nl_m);
-	if (nl > 56)
-		return FALSE;
-	cm = byte_mask64(c, ',') & ((1ULL << nl) - 1);
+	/* the first five commas (a malformed line may lend some of the next line's: the checks
+	 * below then fail on the newline between) */
+	cm = byte_mask64(c, ',');
 	for (int i = 0; i < 5; i++) {
 		if (!cm)
 			return FALSE;
 		pos[i] = __builtin_ctzll(cm);
 		cm &= cm - 1;
-		if (p[pos[i] + 1] != ' ')
-			return FALSE;
 	}
-	if (cm)
-		return FALSE; /* more than five commas */
-	pos[5] = nl;
-	dm = byte_mask64(c, '.') & ((1ULL << pos[0]) - 1);
-	if (!dm || (dm & (dm - 1)))
+	if (pos[4] > 54 || p[pos[0] + 1] != ' ' || p[pos[1] + 1] != ' ' || p[pos[2] + 1] != ' ' ||
+	    p[pos[3] + 1] != ' ' || p[pos[4] + 1] != ' ')
 		return FALSE;
-	dot = __builtin_ctzll(dm);
-	il = dot;
-	fl = pos[0] - dot - 1;
-	if (il < 1 || il > 16 || fl < 1 || fl > 9)
-		return FALSE;
-	if (il > 8) {
-		if (!digits_n(p, il - 8, &sec) || !digits_n(p + il - 8, 8, &lo))
+	/* seconds: up to 16 digits, a dot, 1 to 9 decimals */
+	il = swar_digits(p, &sec);
+	if (il == 8) {
+		n = swar_digits(p + 8, &lo);
+		if (n == 8)
 			return FALSE;
-		sec = sec * 100000000ULL + lo;
-	} else if (!digits_n(p, il, &sec)) {
-		return FALSE;
+		sec = sec * pow_10[n] + lo;
+		il += n;
 	}
+	fl = pos[0] - il - 1;
+	if (il == 0 || p[il] != '.' || fl < 1 || fl > 9)
+		return FALSE;
 	if (fl == 9) {
-		if (!digits_n(p + dot + 1, 8, &frac) || (unsigned)(p[dot + 9] - '0') > 9)
+		if (!digits_n(p + il + 1, 8, &frac) || (unsigned)(p[il + 9] - '0') > 9)
 			return FALSE;
-		frac = frac * 10 + (guint64)(p[dot + 9] - '0');
+		frac = frac * 10 + (guint64)(p[il + 9] - '0');
 	} else {
-		if (!digits_n(p + dot + 1, fl, &frac))
+		if (!digits_n(p + il + 1, fl, &frac))
 			return FALSE;
 		frac *= pow_10[9 - fl];
 	}
 #define FIELD(i, out) digits_n(p + pos[i] + 2, pos[(i) + 1] - pos[i] - 2, out)
-	if (!FIELD(0, &f0) || !FIELD(1, &f1) || !FIELD(2, &f2) || !FIELD(3, &f3) || !FIELD(4, &f4) ||
+	if (!FIELD(0, &f0) || !FIELD(1, &f1) || !FIELD(2, &f2) || !FIELD(3, &f3) ||
 	    sec >= EVLOG_MAX_SECONDS)
 		return FALSE;
 #undef FIELD
+	/* arg2 runs to the newline */
+	n = swar_digits(p + pos[4] + 2, &f4);
+	if (n == 0 || n == 8 || p[pos[4] + 2 + n] != '\n')
+		return FALSE;
 	ev->t = (gint64)(sec * 1000000000ULL + frac);
 	ev->type = f0;
 	ev->cpuid = (gint64)f1;
 	ev->pid = (gint64)f2;
 	ev->arg1 = f3;
 	ev->arg2 = f4;
-	*len = nl;
+	*len = pos[4] + 2 + n;
 	return TRUE;
 }
 #endif
