@@ -382,6 +382,56 @@ static void test_rk_incremental(void **state)
 	evlog_free(parts);
 }
 
+/* Odd but valid shapes of RK lines: the same spans whether read in one piece (the buffer fast
+ * path) or byte by byte (the line-by-line path). */
+static void test_rk_shapes(void **state)
+{
+	GString *text = g_string_new("");
+	struct evlog *whole, *bytes;
+	guint tr;
+
+	g_string_append(text, "1.5, 101, 0, 10, 1, 0\n"
+			      "2.25, 100, 0, 10, 1, 0\n"
+			      "2.250000001, 101, 0, 10, 1, 0\n"
+			      "3.1234567891, 100, 3, 12345678, 1, 99999999\n"
+			      "4, 101, 3, 12345678, 1, 99999999\n"
+			      "5.0, 100, -1, 10, 1, 0\n"
+			      "5.5 ,  101 ,0,10,1,0  \n"
+			      "6.0, 100, 0, 123456789, 1, 0\r\n"
+			      "6.5, 101, 0, 10, 1, 1234567890123\n"
+			      "4000000000.0, 100, 0, 10, 1, 0\n"
+			      "7.0, 100, 0, 10, 1, 0, \n"
+			      "7.0, 100, 0, 10, 1\n"
+			      "3999999999.999999999, 100, 0, 10, 1, 0\n");
+	/* padding so that every line above is followed by 64 bytes (the fast path's window) */
+	for (int i = 0; i < 3; i++)
+		g_string_append(text, "3999999999.999999999, 999, 0, 10, 1, 0\n");
+	whole = from_string("rk", text->str);
+	bytes = evlog_new(NULL, NULL);
+	for (gsize i = 0; i < text->len; i++)
+		assert_true(evlog_append(bytes, text->str + i, 1, NULL));
+	assert_true(evlog_flush(bytes, NULL));
+	for (int k = 0; k < 2; k++) {
+		struct evlog *log = k ? bytes : whole;
+		const struct evlog_stats *st = evlog_get_stats(log);
+		gint64 open_start;
+
+		tr = track(log, EVLOG_TRACK_TASK, 1);
+		assert_int_equal(st->malformed, 3);
+		assert_int_equal(n_spans(log, tr), 4);
+		assert_span(log, tr, 0, S(2.25), S(2.25) + 1, 10);
+		assert_span(log, tr, 1, S(3.123456789), S(4.0), 12345678);
+		assert_span(log, tr, 2, S(5.0), S(5.5), 10);
+		assert_span(log, tr, 3, S(6.0), S(6.5), 123456789);
+		assert_true(is_open(log, tr, &open_start));
+		assert_int_equal(open_start, 3999999999999999999LL);
+		assert_int_equal(st->ignored, 4); /* the first 101, three of type 999 */
+	}
+	evlog_free(whole);
+	evlog_free(bytes);
+	g_string_free(text, TRUE);
+}
+
 /* The pyramid and prefix sums against a brute-force count on many spans. */
 static void test_index_brute_force(void **state)
 {
@@ -561,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_rk_out_of_order),
 		cmocka_unit_test(test_rk_malformed),
 		cmocka_unit_test(test_rk_incremental),
+		cmocka_unit_test(test_rk_shapes),
 		cmocka_unit_test(test_index_brute_force),
 		cmocka_unit_test(test_trace_cmd),
 		cmocka_unit_test(test_csv),
