@@ -500,6 +500,7 @@ struct irq_diff *irq_diff(const struct irq_table *before, const struct irq_table
 	g_autoptr(GHashTable) by_id = NULL;
 	guint8 *used;
 	gsize total = 0, off = 0;
+	gboolean same_cpus;
 	guint i, j;
 
 	d->before = before;
@@ -527,6 +528,7 @@ struct irq_diff *irq_diff(const struct irq_table *before, const struct irq_table
 		}
 	}
 	d->n_gone_cpus += before->n_cpus - j;
+	same_cpus = d->n_gone_cpus == 0 && d->n_new_cpus == 0;
 
 	used = g_new0(guint8, before->n_rows ? before->n_rows : 1);
 	for (i = 0; i < after->n_rows; i++) {
@@ -564,7 +566,24 @@ struct irq_diff *irq_diff(const struct irq_table *before, const struct irq_table
 			}
 			continue;
 		}
-		if (ar->per_cpu && br->per_cpu) {
+		if (same_cpus && ar->per_cpu && br->per_cpu) {
+			/* the usual case: same columns, no counter went back (checked after) */
+			const guint64 *bv = br->counts, *av = ar->counts;
+			guint64 sum = 0, back = 0;
+			for (j = 0; j < ar->n_counts; j++) {
+				dr->deltas[j] = av[j] - bv[j];
+				back |= av[j] < bv[j];
+				sum += dr->deltas[j];
+			}
+			dr->total = sum;
+			if (back) {
+				dr->total = 0;
+				for (j = 0; j < ar->n_counts; j++) {
+					dr->deltas[j] = cell_delta(bv[j], av[j], &dr->flags[j], &d->n_resets);
+					dr->total += dr->deltas[j];
+				}
+			}
+		} else if (ar->per_cpu && br->per_cpu) {
 			for (j = 0; j < ar->n_counts; j++) {
 				int bc = col_map[j];
 				if (bc < 0 || (guint)bc >= br->n_counts) {

@@ -263,6 +263,24 @@ static void test_new_cpu_and_wrap(void **state)
 	assert_true(irq_diff_rate(d, 0, 1) == 0.0);
 }
 
+static void test_reset_same_cpus(void **state)
+{
+	const char *s1 = "  CPU0 CPU1\n 5: 10 20 chip 5-edge dev\n 6: 1 1 chip 6-edge dev2\n";
+	const char *s2 = "  CPU0 CPU1\n 5: 3 25 chip 5-edge dev\n 6: 2 4 chip 6-edge dev2\n";
+	g_autoptr(irq_table_t) a = irq_parse(s1, strlen(s1), NULL);
+	g_autoptr(irq_table_t) b = irq_parse(s2, strlen(s2), NULL);
+	g_autoptr(irq_diff_t) d = irq_diff(a, b, 0.5);
+
+	assert_int_equal(d->n_resets, 1);
+	assert_int_equal(d->rows[0].deltas[0], 3);
+	assert_int_equal(d->rows[0].flags[0], IRQ_CELL_RESET);
+	assert_int_equal(d->rows[0].deltas[1], 5);
+	assert_int_equal(d->rows[0].flags[1], 0);
+	assert_int_equal(d->rows[0].total, 8);
+	assert_int_equal(d->rows[1].total, 4);
+	assert_true(irq_diff_rate(d, 1, 1) == 6.0);
+}
+
 static void test_garbage(void **state)
 {
 	const char *s = "\n   CPU0  CPU1\r\n"
@@ -414,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_arm_gicv3_its),
 		cmocka_unit_test(test_hotplug_diff),
 		cmocka_unit_test(test_new_cpu_and_wrap),
+		cmocka_unit_test(test_reset_same_cpus),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_fast_vs_generic),
 		cmocka_unit_test(test_big_counts),
