@@ -1,0 +1,676 @@
+/* irq.c - /proc/interrupts parser: per-CPU counters per IRQ, and diffs between two samples. */
+#include "config.h"
+
+#include <string.h>
+
+#include "irq.h"
+
+/*
+ * Parsing strategy. Line 1 (the first non-empty line) holds the CPU columns "CPU0 CPU2 ..." and
+ * fixes n_cpus. Each further line is "ID: c0 c1 ... text": the counts are the first (at most
+ * n_cpus) whitespace-separated tokens made only of digits; the rest of the line is free text.
+ * Counts go into one growing array for the whole table and strings into one arena, so parsing
+ * does no allocation per row or per cell; no regex is used.
+ *
+ * The free text is split heuristically. Rows whose id does not start with a digit (NMI, LOC,
+ * IPI0, ERR ...) carry a description only: name = the whole text. For numbered rows the kernel
+ * prints "chip [hwirq] [Level|Edge] [-flow] action names", or in old kernels "chip-flow names":
+ *   1. tok0 is the chip; when it ends in "-edge", "-level", "-fasteoi", "-simple", "-percpu",
+ *      "-eoi" or "-event" it is "chip-flow" (old format) and the suffix is the trigger.
+ *   2. otherwise a following "N-word" token is hwirq N with trigger word (x86 "2-edge"), or a
+ *      following all-digit token is the hwirq, optionally followed by "Level"/"Edge" (ARM GIC)
+ *      and/or a "-word" flow token;
+ *   3. everything left is the name (action names, may contain spaces and ", ").
+ * A text of a single token is the chip (the kernel always prints the chip; names may be absent).
+ * The raw free text is kept in row->text for callers who prefer to match it whole.
+ */
+
+G_DEFINE_QUARK(irq-error-quark, irq_error)
+
+/* Row being built: strings as offsets into the arena (it moves while growing). */
+struct row_build {
+	guint32 id, chip, hwirq, trigger, name, text;
+	gsize count_off;
+	guint n_counts;
+	guint line;
+};
+
+struct parser {
+	GByteArray *arena;
+	guint64 *counts;
+	gsize n_counts, cap_counts;
+	GArray *rows; /* struct row_build */
+	struct irq_table *table;
+};
+
+static inline gboolean is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static inline gboolean is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static guint32 arena_add(struct parser *ps, const char *s, gsize n)
+{
+	guint32 off;
+
+	if (n == 0)
+		return 0; /* arena[0] is "" */
+	off = ps->arena->len;
+	g_byte_array_append(ps->arena, (const guint8 *)s, (guint)n);
+	g_byte_array_append(ps->arena, (const guint8 *)"", 1);
+	return off;
+}
+
+static void bad_line(struct irq_table *t, guint line, const char *reason)
+{
+	if (t->n_bad_kept < IRQ_BAD_LINES_KEPT) {
+		t->bad[t->n_bad_kept].line = line;
+		t->bad[t->n_bad_kept].reason = reason;
+		t->n_bad_kept++;
+	}
+	t->n_bad++;
+}
+
+/* Skips blanks quickly: the kernel pads counts to 10 columns, so most bytes are spaces. */
+static inline const char *skip_blanks(const char *p, const char *end)
+{
+	guint64 w;
+
+	while (end - p >= 8) {
+		memcpy(&w, p, 8);
+		if (w != 0x2020202020202020ULL)
+			break;
+		p += 8;
+	}
+	while (p < end && is_space(*p))
+		p++;
+	return p;
+}
+
+static gboolean parse_header(struct irq_table *t, const char *p, const char *end)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint));
+
+	for (;;) {
+		guint64 v = 0;
+		const char *q;
+
+		p = skip_blanks(p, end);
+		if (p >= end)
+			break;
+		if (end - p < 4 || memcmp(p, "CPU", 3) != 0 || !is_digit(p[3]))
+			goto fail;
+		for (q = p + 3; q < end && is_digit(*q) && v <= 1000000; q++)
+			v = v * 10 + (guint64)(*q - '0');
+		if ((q < end && !is_space(*q)) || v > 1000000)
+			goto fail;
+		if (ids->len > 0 && v <= g_array_index(ids, guint, ids->len - 1))
+			goto fail; /* the kernel prints them in increasing order */
+		if (ids->len >= IRQ_MAX_CPUS)
+			goto fail;
+		g_array_append_val(ids, v);
+		p = q;
+	}
+	if (ids->len == 0)
+		goto fail;
+	t->n_cpus = ids->len;
+	t->cpu_ids = (guint *)g_array_free(ids, FALSE);
+	return TRUE;
+fail:
+	g_array_free(ids, TRUE);
+	return FALSE;
+}
+
+static const char *next_token(const char *p, const char *end, const char **tok_end)
+{
+	p = skip_blanks(p, end);
+	*tok_end = p;
+	while (*tok_end < end && !is_space(**tok_end))
+		(*tok_end)++;
+	return p;
+}
+
+static gboolean is_flow_name(const char *s, gsize n)
+{
+	static const char *const flows[] = { "edge", "level", "fasteoi", "simple", "percpu", "eoi",
+					     "event" };
+	for (gsize i = 0; i < G_N_ELEMENTS(flows); i++)
+		if (strlen(flows[i]) == n && memcmp(s, flows[i], n) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean all_digits(const char *s, const char *e)
+{
+	if (s >= e)
+		return FALSE;
+	for (; s < e; s++)
+		if (!is_digit(*s))
+			return FALSE;
+	return TRUE;
+}
+
+static gboolean all_alpha(const char *s, const char *e)
+{
+	if (s >= e)
+		return FALSE;
+	for (; s < e; s++)
+		if (!g_ascii_isalpha(*s))
+			return FALSE;
+	return TRUE;
+}
+
+/* Splits the free text [p, end) of a numbered row into chip, hwirq, trigger and name. */
+static void split_text(struct parser *ps, struct row_build *rb, const char *p, const char *end)
+{
+	const char *t0, *e0, *t1, *e1, *dash;
+
+	t0 = next_token(p, end, &e0);
+	if (t0 >= end)
+		return;
+	dash = NULL;
+	for (const char *q = t0; q < e0; q++)
+		if (*q == '-')
+			dash = q;
+	if (dash && dash > t0 && is_flow_name(dash + 1, (gsize)(e0 - dash - 1))) {
+		rb->chip = arena_add(ps, t0, (gsize)(dash - t0));
+		rb->trigger = arena_add(ps, dash + 1, (gsize)(e0 - dash - 1));
+		p = e0;
+	} else {
+		rb->chip = arena_add(ps, t0, (gsize)(e0 - t0));
+		p = e0;
+		t1 = next_token(p, end, &e1);
+		dash = memchr(t1, '-', (gsize)(e1 - t1));
+		if (dash && all_digits(t1, dash) && all_alpha(dash + 1, e1)) {
+			rb->hwirq = arena_add(ps, t1, (gsize)(dash - t1));
+			rb->trigger = arena_add(ps, dash + 1, (gsize)(e1 - dash - 1));
+			p = e1;
+		} else if (all_digits(t1, e1)) {
+			rb->hwirq = arena_add(ps, t1, (gsize)(e1 - t1));
+			p = e1;
+			t1 = next_token(p, end, &e1);
+			if ((e1 - t1 == 5 && (memcmp(t1, "Level", 5) == 0 || memcmp(t1, "level", 5) == 0)) ||
+			    (e1 - t1 == 4 && (memcmp(t1, "Edge", 4) == 0 || memcmp(t1, "edge", 4) == 0))) {
+				rb->trigger = arena_add(ps, t1, (gsize)(e1 - t1));
+				p = e1;
+				t1 = next_token(p, end, &e1);
+			}
+			if (e1 - t1 > 1 && *t1 == '-' && all_alpha(t1 + 1, e1)) {
+				if (rb->trigger == 0)
+					rb->trigger = arena_add(ps, t1 + 1, (gsize)(e1 - t1 - 1));
+				p = e1;
+			}
+		} else if (e1 - t1 > 1 && *t1 == '-' && all_alpha(t1 + 1, e1)) {
+			/* old format with a padded chip: "xen-dyn    -event     xenbus" */
+			rb->trigger = arena_add(ps, t1 + 1, (gsize)(e1 - t1 - 1));
+			p = e1;
+		}
+	}
+	p = skip_blanks(p, end);
+	rb->name = arena_add(ps, p, (gsize)(end - p));
+}
+
+static void counts_reserve(struct parser *ps, gsize more)
+{
+	if (ps->n_counts + more <= ps->cap_counts)
+		return;
+	while (ps->n_counts + more > ps->cap_counts)
+		ps->cap_counts = ps->cap_counts ? ps->cap_counts * 2 : 1024;
+	ps->counts = g_renew(guint64, ps->counts, ps->cap_counts);
+}
+
+/*
+ * Fast path for the kernel's fixed layout ("%*d:" then " %10u" per CPU, or "%*d: " then
+ * "%10u "): cell k is a space and a right-aligned 10-wide number, so its last digit is at
+ * colon + 11 (k + 1) and the cells can be read independently, 8 bytes at a time (SWAR), with no
+ * loop per byte. Returns how many cells fit that layout; the caller goes on byte by byte from
+ * there (values of 11 digits or more, other layouts, short rows).
+ */
+static guint fixed_cells(const char *colon, const char *end, guint n, guint64 *out)
+{
+	guint k;
+
+	for (k = 0; k < n; k++) {
+		const char *f = colon + 11 * k; /* f[1]: separator, f[2..11]: the field */
+		guint64 x, d, nd, pre, v;
+
+		if (end - f < 12 || f[1] != ' ')
+			break;
+		memcpy(&x, f + 4, 8);
+		x = GUINT64_FROM_LE(x);
+		d = x ^ 0x3030303030303030ULL;
+		nd = ((d + 0x7676767676767676ULL) | d) & 0x8080808080808080ULL;
+		pre = (nd >> 7) * 0xFF; /* 0xFF in each byte that is not a digit */
+		if ((pre & (pre + 1)) || (nd >> 56) || ((x ^ 0x2020202020202020ULL) & pre))
+			break; /* not "spaces then digits" ending at the last byte */
+		d &= ~pre;
+		d = d * 10 + (d >> 8);
+		v = (((d & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
+		     (((d >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >> 32;
+		if (f[2] != ' ' || f[3] != ' ') {
+			if (nd)
+				break;
+			if (f[2] == ' ' && is_digit(f[3]))
+				v += (guint64)(f[3] - '0') * 100000000ULL;
+			else if (is_digit(f[2]) && is_digit(f[3]))
+				v += (guint64)((f[2] - '0') * 10 + (f[3] - '0')) * 100000000ULL;
+			else
+				break;
+		}
+		if (end - f > 12 && (is_digit(f[12]) || f[12] == '-'))
+			break; /* the number goes on: not this layout */
+		out[k] = v;
+	}
+	return k;
+}
+
+static const char *line_end(const char *p, const char *end)
+{
+	const char *eol = memchr(p, '\n', (gsize)(end - p));
+	return eol ? eol : end;
+}
+
+/* Parses the row at p (end is the end of the sample); returns where the next line starts. */
+static const char *parse_row(struct parser *ps, guint line, const char *p, const char *end)
+{
+	struct irq_table *t = ps->table;
+	struct row_build rb = { 0 };
+	const char *id, *id_end, *text_end, *eol;
+	guint64 *out;
+	guint nc;
+
+	p = skip_blanks(p, end);
+	id = p;
+	while (p < end && *p != ':' && *p != '\n' && !is_space(*p))
+		p++;
+	if (p >= end || *p != ':') {
+		bad_line(t, line, "no ':' after the IRQ id");
+		eol = line_end(p, end);
+		return eol < end ? eol + 1 : end;
+	}
+	id_end = p++;
+	if (id_end == id || id_end - id > IRQ_MAX_ID_LEN) {
+		bad_line(t, line, "IRQ id empty or too long");
+		eol = line_end(p, end);
+		return eol < end ? eol + 1 : end;
+	}
+	counts_reserve(ps, t->n_cpus);
+	out = ps->counts + ps->n_counts;
+	nc = fixed_cells(id_end, end, t->n_cpus, out);
+	p = id_end + 1 + 11 * (gsize)nc;
+	while (nc < t->n_cpus) {
+		const char *q;
+		guint64 v = 0;
+
+		p = skip_blanks(p, end);
+		if (p >= end || !is_digit(*p))
+			break;
+		q = p;
+		while (q < end && is_digit(*q)) {
+			guint d = (guint)(*q - '0');
+			if (v > (G_MAXUINT64 - d) / 10)
+				break;
+			v = v * 10 + d;
+			q++;
+		}
+		if (q < end && is_digit(*q)) {
+			bad_line(t, line, "count out of range");
+			eol = line_end(q, end);
+			return eol < end ? eol + 1 : end;
+		}
+		if (q < end && !is_space(*q) && *q != '\n')
+			break; /* "2-edge": free text starts here */
+		out[nc++] = v;
+		p = q;
+	}
+	p = skip_blanks(p, end);
+	eol = line_end(p, end);
+	if (nc == 0) {
+		bad_line(t, line, "no counts after the IRQ id");
+		return eol < end ? eol + 1 : end;
+	}
+	rb.id = arena_add(ps, id, (gsize)(id_end - id));
+	rb.count_off = ps->n_counts;
+	rb.n_counts = nc;
+	rb.line = line;
+	ps->n_counts += nc;
+
+	text_end = eol;
+	while (text_end > p && is_space(text_end[-1]))
+		text_end--;
+	rb.text = arena_add(ps, p, (gsize)(text_end - p));
+	if (is_digit(*id))
+		split_text(ps, &rb, p, text_end);
+	else
+		rb.name = rb.text;
+	g_array_append_val(ps->rows, rb);
+	return eol < end ? eol + 1 : end;
+}
+
+struct irq_table *irq_parse(const char *data, gsize len, GError **error)
+{
+	struct parser ps = { 0 };
+	struct irq_table *t = g_new0(struct irq_table, 1);
+	const char *p = data, *end = data + len;
+	guint line = 0;
+	gboolean have_header = FALSE;
+
+	if (len > IRQ_MAX_SAMPLE) {
+		g_set_error(error, IRQ_ERROR, IRQ_ERROR_TOO_BIG,
+			    "interrupts sample of %" G_GSIZE_FORMAT " bytes is larger than the "
+			    "%u bytes accepted", len, (guint)IRQ_MAX_SAMPLE);
+		g_free(t);
+		return NULL;
+	}
+	ps.table = t;
+	ps.arena = g_byte_array_sized_new(4096);
+	g_byte_array_append(ps.arena, (const guint8 *)"", 1);
+	ps.rows = g_array_new(FALSE, FALSE, sizeof(struct row_build));
+
+	while (p < end) {
+		const char *eol, *next, *q;
+
+		line++;
+		q = skip_blanks(p, end);
+		if (q >= end || *q == '\n') { /* blank line */
+			p = q < end ? q + 1 : end;
+			continue;
+		}
+		if (have_header) {
+			p = parse_row(&ps, line, p, end);
+			continue;
+		}
+		eol = line_end(p, end);
+		next = eol < end ? eol + 1 : end;
+		{
+			if (!parse_header(t, p, eol)) {
+				g_set_error(error, IRQ_ERROR, IRQ_ERROR_NO_HEADER,
+					    "interrupts sample, line %u: expected the header of CPU "
+					    "columns (\"CPU0 CPU1 ...\")", line);
+				g_byte_array_free(ps.arena, TRUE);
+				g_array_free(ps.rows, TRUE);
+				g_free(ps.counts);
+				irq_table_free(t);
+				return NULL;
+			}
+			have_header = TRUE;
+			/* about one count per 11 bytes: reserve once rather than grow */
+			counts_reserve(&ps, (gsize)(end - next) / 11 + t->n_cpus);
+		}
+		p = next;
+	}
+	if (!have_header) {
+		g_set_error(error, IRQ_ERROR, IRQ_ERROR_NO_HEADER,
+			    "interrupts sample is empty: expected the header of CPU columns");
+		g_byte_array_free(ps.arena, TRUE);
+		g_array_free(ps.rows, TRUE);
+		irq_table_free(t);
+		return NULL;
+	}
+
+	/* Fix up: offsets become pointers now that the arena and counts no longer move. */
+	t->arena_ = (char *)g_byte_array_free(ps.arena, FALSE);
+	t->counts_ = ps.counts;
+	t->n_rows = ps.rows->len;
+	t->rows = g_new(struct irq_row, t->n_rows ? t->n_rows : 1);
+	for (guint i = 0; i < t->n_rows; i++) {
+		const struct row_build *rb = &g_array_index(ps.rows, struct row_build, i);
+		struct irq_row *r = &t->rows[i];
+
+		r->id = t->arena_ + rb->id;
+		r->chip = t->arena_ + rb->chip;
+		r->hwirq = t->arena_ + rb->hwirq;
+		r->trigger = t->arena_ + rb->trigger;
+		r->name = t->arena_ + rb->name;
+		r->text = t->arena_ + rb->text;
+		r->counts = t->counts_ + rb->count_off;
+		r->n_counts = rb->n_counts;
+		r->per_cpu = rb->n_counts == t->n_cpus;
+		r->line = rb->line;
+	}
+	g_array_free(ps.rows, TRUE);
+	return t;
+}
+
+void irq_table_free(struct irq_table *table)
+{
+	if (!table)
+		return;
+	g_free(table->cpu_ids);
+	g_free(table->rows);
+	g_free(table->counts_);
+	g_free(table->arena_);
+	g_free(table);
+}
+
+int irq_table_find(const struct irq_table *table, const char *id)
+{
+	for (guint i = 0; i < table->n_rows; i++)
+		if (strcmp(table->rows[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+int irq_table_cpu_column(const struct irq_table *table, guint cpu)
+{
+	guint lo = 0, hi = table->n_cpus;
+
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		if (table->cpu_ids[mid] < cpu)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < table->n_cpus && table->cpu_ids[lo] == cpu ? (int)lo : -1;
+}
+
+guint64 irq_row_total(const struct irq_row *row)
+{
+	guint64 s = 0;
+
+	for (guint i = 0; i < row->n_counts; i++)
+		s += row->counts[i];
+	return s;
+}
+
+/* Delta of one cell; sets flags for a counter that went backwards. */
+static inline guint64 cell_delta(guint64 b, guint64 a, guint8 *flags, guint *n_resets)
+{
+	if (G_LIKELY(a >= b))
+		return a - b;
+	(*n_resets)++;
+	if (b <= G_MAXUINT32 && b >= 0xC0000000ULL && a < 0x40000000ULL) {
+		*flags |= IRQ_CELL_WRAP;
+		return a + (G_MAXUINT32 - b) + 1;
+	}
+	*flags |= IRQ_CELL_RESET;
+	return a;
+}
+
+struct irq_diff *irq_diff(const struct irq_table *before, const struct irq_table *after,
+			  double interval_s)
+{
+	struct irq_diff *d = g_new0(struct irq_diff, 1);
+	g_autofree int *col_map = NULL; /* after column -> before column or -1 */
+	g_autoptr(GHashTable) by_id = NULL;
+	guint8 *used;
+	gsize total = 0, off = 0;
+	gboolean same_cpus;
+	guint i, j;
+
+	d->before = before;
+	d->after = after;
+	d->interval_s = interval_s;
+	d->n_rows = after->n_rows;
+	d->rows = g_new0(struct irq_diff_row, d->n_rows ? d->n_rows : 1);
+	for (i = 0; i < after->n_rows; i++)
+		total += after->rows[i].n_counts;
+	d->deltas_ = g_new(guint64, total ? total : 1);
+	d->flags_ = g_new0(guint8, total ? total : 1);
+
+	/* CPU columns: both id lists are strictly increasing, so merge them. */
+	col_map = g_new(int, after->n_cpus ? after->n_cpus : 1);
+	for (i = 0, j = 0; i < after->n_cpus; i++) {
+		while (j < before->n_cpus && before->cpu_ids[j] < after->cpu_ids[i]) {
+			j++;
+			d->n_gone_cpus++;
+		}
+		if (j < before->n_cpus && before->cpu_ids[j] == after->cpu_ids[i]) {
+			col_map[i] = (int)j++;
+		} else {
+			col_map[i] = -1;
+			d->n_new_cpus++;
+		}
+	}
+	d->n_gone_cpus += before->n_cpus - j;
+	same_cpus = d->n_gone_cpus == 0 && d->n_new_cpus == 0;
+
+	used = g_new0(guint8, before->n_rows ? before->n_rows : 1);
+	for (i = 0; i < after->n_rows; i++) {
+		const struct irq_row *ar = &after->rows[i];
+		const struct irq_row *br = NULL;
+		struct irq_diff_row *dr = &d->rows[i];
+		int bi = -1;
+
+		/* Fast path: the same id at the same position (the usual case). */
+		if (i < before->n_rows && strcmp(before->rows[i].id, ar->id) == 0) {
+			bi = (int)i;
+		} else {
+			if (!by_id) {
+				by_id = g_hash_table_new(g_str_hash, g_str_equal);
+				for (j = before->n_rows; j-- > 0;)
+					g_hash_table_insert(by_id, (gpointer)before->rows[j].id,
+							    GUINT_TO_POINTER(j + 1));
+			}
+			bi = (int)GPOINTER_TO_UINT(g_hash_table_lookup(by_id, ar->id)) - 1;
+		}
+		if (bi >= 0) {
+			br = &before->rows[bi];
+			used[bi] = 1;
+		}
+		dr->after_row = i;
+		dr->before_row = bi;
+		dr->n_cells = ar->n_counts;
+		dr->deltas = d->deltas_ + off;
+		dr->flags = d->flags_ + off;
+		off += ar->n_counts;
+		if (!br) {
+			for (j = 0; j < ar->n_counts; j++) {
+				dr->deltas[j] = 0;
+				dr->flags[j] = IRQ_CELL_NEW;
+			}
+			continue;
+		}
+		if (same_cpus && ar->per_cpu && br->per_cpu) {
+			/* the usual case: same columns, no counter went back (checked after) */
+			const guint64 *bv = br->counts, *av = ar->counts;
+			guint64 sum = 0, back = 0;
+			for (j = 0; j < ar->n_counts; j++) {
+				dr->deltas[j] = av[j] - bv[j];
+				back |= av[j] < bv[j];
+				sum += dr->deltas[j];
+			}
+			dr->total = sum;
+			if (back) {
+				dr->total = 0;
+				for (j = 0; j < ar->n_counts; j++) {
+					dr->deltas[j] = cell_delta(bv[j], av[j], &dr->flags[j], &d->n_resets);
+					dr->total += dr->deltas[j];
+				}
+			}
+		} else if (ar->per_cpu && br->per_cpu) {
+			for (j = 0; j < ar->n_counts; j++) {
+				int bc = col_map[j];
+				if (bc < 0 || (guint)bc >= br->n_counts) {
+					dr->deltas[j] = 0;
+					dr->flags[j] = IRQ_CELL_NEW;
+				} else {
+					dr->deltas[j] = cell_delta(br->counts[bc], ar->counts[j],
+								   &dr->flags[j], &d->n_resets);
+				}
+				dr->total += dr->deltas[j];
+			}
+		} else {
+			for (j = 0; j < ar->n_counts; j++) {
+				if (j >= br->n_counts || ar->per_cpu != br->per_cpu) {
+					dr->deltas[j] = 0;
+					dr->flags[j] = IRQ_CELL_NEW;
+				} else {
+					dr->deltas[j] = cell_delta(br->counts[j], ar->counts[j],
+								   &dr->flags[j], &d->n_resets);
+				}
+				dr->total += dr->deltas[j];
+			}
+		}
+	}
+	/* Removed: ids absent from after (a duplicate id left unmatched in before is not). */
+	{
+		g_autoptr(GHashTable) after_ids = NULL;
+		for (j = 0; j < before->n_rows; j++) {
+			if (used[j])
+				continue;
+			if (!after_ids) {
+				after_ids = g_hash_table_new(g_str_hash, g_str_equal);
+				for (i = 0; i < after->n_rows; i++)
+					g_hash_table_add(after_ids, (gpointer)after->rows[i].id);
+			}
+			if (!g_hash_table_contains(after_ids, before->rows[j].id))
+				used[j] = 2;
+		}
+	}
+	for (j = 0; j < before->n_rows; j++)
+		if (used[j] == 2)
+			d->n_removed++;
+	d->removed = g_new(guint, d->n_removed ? d->n_removed : 1);
+	for (j = 0, i = 0; j < before->n_rows; j++)
+		if (used[j] == 2)
+			d->removed[i++] = j;
+	g_free(used);
+	return d;
+}
+
+void irq_diff_free(struct irq_diff *diff)
+{
+	if (!diff)
+		return;
+	g_free(diff->rows);
+	g_free(diff->removed);
+	g_free(diff->deltas_);
+	g_free(diff->flags_);
+	g_free(diff);
+}
+
+double irq_diff_rate(const struct irq_diff *diff, guint r, guint col)
+{
+	if (r >= diff->n_rows || col >= diff->rows[r].n_cells || diff->interval_s <= 0)
+		return 0.0;
+	return (double)diff->rows[r].deltas[col] / diff->interval_s;
+}
+
+gboolean irq_diff_get(const struct irq_diff *diff, const char *id, guint cpu, guint64 *delta,
+		      guint8 *flags)
+{
+	int r = irq_table_find(diff->after, id);
+	int c;
+	const struct irq_diff_row *dr;
+
+	if (r < 0)
+		return FALSE;
+	dr = &diff->rows[r];
+	if (diff->after->rows[r].per_cpu)
+		c = irq_table_cpu_column(diff->after, cpu);
+	else
+		c = cpu < dr->n_cells ? (int)cpu : -1;
+	if (c < 0)
+		return FALSE;
+	if (delta)
+		*delta = dr->deltas[c];
+	if (flags)
+		*flags = dr->flags[c];
+	return TRUE;
+}
