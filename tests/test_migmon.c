@@ -1,0 +1,2 @@
+/* test_migmon.c - placeholder */
+int main(void) { return 0; }
