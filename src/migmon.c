@@ -10,6 +10,7 @@
 
 #define MIGMON_MIN_INTERVAL_MS 100
 #define MIGMON_SLICE_US 20000 /* the worker notices a stop within this */
+#define MIGMON_FINAL_WAIT_US (3 * G_USEC_PER_SEC) /* for the final figures after the job ended */
 
 /* What the worker and the loop share; the worker may outlive the handle (a slow libvirt call). */
 struct migmon_link {
@@ -163,51 +164,67 @@ static gboolean is_job_end(int type)
 	return type == VIR_DOMAIN_JOB_COMPLETED || type == VIR_DOMAIN_JOB_FAILED || type == VIR_DOMAIN_JOB_CANCELLED;
 }
 
+/* The same figures twice: a job's kept final stats seen before this monitor started. */
+static gboolean same_job(const struct migmon_sample *a, const struct migmon_sample *b)
+{
+	return a->job_type == b->job_type && a->elapsed_ms == b->elapsed_ms && a->data_total == b->data_total &&
+	       a->data_processed == b->data_processed;
+}
+
+/* The final figures of a job that ended after the monitor started (kept for others to read too). */
+static gboolean get_final(virDomainPtr dom, const struct migmon_sample *stale, struct migmon_sample *fin)
+{
+	int code = 0;
+
+	if (!get_sample(dom, VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED, fin, &code))
+		return FALSE;
+	return is_job_end(fin->job_type) && !same_job(fin, stale);
+}
+
+static void deliver_last_active(struct migmon_worker *w, struct migmon_sample *active)
+{
+	active->job_type = VIR_DOMAIN_JOB_COMPLETED;
+	active->status = "completed";
+	active->mono_us = g_get_monotonic_time();
+	deliver(w, active, TRUE);
+}
+
 static gpointer worker_main(gpointer data)
 {
 	struct migmon_worker *w = data;
 	virDomainPtr dom = virDomainLookupByName(w->conn, w->domain);
-	struct migmon_sample s, active = { 0 };
+	struct migmon_sample s, fin, stale = { 0 }, active = { 0 };
 	gboolean seen_active = FALSE;
+	gint64 ended_at = 0;
 	int code = 0;
 
-	if (dom) {
-		/* drop a previous job's kept figures so the end of this one is not mistaken */
-		get_sample(dom, VIR_DOMAIN_JOB_STATS_COMPLETED, &s, &code);
-	}
+	/* a previous job's kept figures must not pass for this one's end */
+	if (dom)
+		get_sample(dom, VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED, &stale, &code);
 	while (dom && !g_atomic_int_get(&w->link->stopped)) {
-		if (!get_sample(dom, 0, &s, &code)) {
-			if (code == VIR_ERR_NO_DOMAIN && seen_active) {
-				/* a migrated transient domain leaves the source once the job succeeded */
-				active.job_type = VIR_DOMAIN_JOB_COMPLETED;
-				active.status = "completed";
-				active.mono_us = g_get_monotonic_time();
-				active.data_remaining = 0;
-				deliver(w, &active, TRUE);
-				break;
-			}
-			/* unsupported (the test driver) or transient: report "none" and go on */
+		if (!get_sample(dom, 0, &s, &code) && code == VIR_ERR_NO_DOMAIN && seen_active) {
+			/* a migrated transient domain leaves the source once the job succeeded */
+			deliver_last_active(w, &active);
+			break;
 		}
+		/* else unsupported (the test driver), not running, or transient: "none" */
 		if (s.job_type == VIR_DOMAIN_JOB_BOUNDED || s.job_type == VIR_DOMAIN_JOB_UNBOUNDED) {
 			seen_active = TRUE;
 			active = s;
 			deliver(w, &s, FALSE);
+		} else if (get_final(dom, &stale, &fin)) {
+			/* the job is over (or was too quick to be seen active): its final figures */
+			deliver(w, &fin, TRUE);
+			break;
+		} else if (seen_active) {
+			/* over, but the final figures are not kept yet: give libvirt a moment */
+			if (!ended_at)
+				ended_at = g_get_monotonic_time();
+			if (g_get_monotonic_time() - ended_at > MIGMON_FINAL_WAIT_US) {
+				deliver_last_active(w, &active);
+				break;
+			}
 		} else {
-			struct migmon_sample fin;
-
-			/* the job is over (or was too quick to be seen): its final figures */
-			if (get_sample(dom, VIR_DOMAIN_JOB_STATS_COMPLETED, &fin, &code) && is_job_end(fin.job_type)) {
-				deliver(w, &fin, TRUE);
-				break;
-			}
-			if (seen_active) {
-				/* no figures kept: the last active sample, marked as over */
-				active.job_type = VIR_DOMAIN_JOB_COMPLETED;
-				active.status = "completed";
-				active.mono_us = g_get_monotonic_time();
-				deliver(w, &active, TRUE);
-				break;
-			}
 			deliver(w, &s, FALSE);
 		}
 		if (!worker_pause(w))
