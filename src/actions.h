@@ -10,16 +10,22 @@
  *   define          xml | file          virDomainDefineXML
  *   undefine        -                   virDomainUndefineFlags (keeps nothing else)
  *   start           -                   virDomainCreate
- *   shutdown        -                   virDomainShutdown, then waits until shut off (the step's timeout)
+ *   shutdown        mode                virDomainShutdownFlags, then waits until shut off (the step's
+ *                                       timeout; 60 s when timeout_ms <= 0); mode: acpi, agent,
+ *                                       initctl, signal, paravirt (default: the hypervisor's choice,
+ *                                       for QEMU the agent when the domain has one, else ACPI)
  *   destroy         -                   virDomainDestroy
- *   reboot          -                   virDomainReboot
+ *   reboot          mode                virDomainReboot (modes as for shutdown)
  *   suspend/resume  -
  *   attach-device   xml | file, live, config   virDomainAttachDeviceFlags
  *   detach-device   xml | file, live, config   virDomainDetachDeviceFlags
- *   migrate         to (URI), live (default true), persistent, undefine-source, bandwidth (MiB/s)
+ *   migrate         to (URI), uri (migration data URI, e.g. tcp:127.0.0.1:49152), live (default
+ *                   true), persistent, undefine-source, bandwidth (MiB/s)
  *                   virDomainMigrateToURI3 with VIR_MIGRATE_PEER2PEER when `to` is a libvirt URI
- *   dirty-rate      seconds (default 1)  virDomainStartDirtyRateCalc, then the result from
- *                   virDomainGetDirtyRateInfo ("dirty rate: N MiB/s over S s") into the output
+ *                   (has "://"); else `to` is the hypervisor's URI (direct migration)
+ *   dirty-rate      seconds (1-60, default 1)  virDomainStartDirtyRateCalc, then the result from
+ *                   virDomainListGetStats(VIR_DOMAIN_STATS_DIRTYRATE) ("dirty rate: N MiB/s
+ *                   (measured over S s)") into the output
  *   monitor         command, hmp (bool)  virDomainQemuMonitorCommand; the reply into the output
  * Every action runs on a worker thread (libvirt calls block: migration for minutes); progress
  * and the result come back on the caller's thread-default main context.
@@ -42,7 +48,8 @@ const char *const *action_names(void);
 void action_run_async(virConnectPtr conn, const struct action_spec *spec, GCancellable *cancellable,
 		      GAsyncReadyCallback callback, gpointer user_data);
 /* Returns the output text (free it) or NULL with the error (libvirt's message, prefixed with
- * the domain and action). */
+ * the domain and action: VIRT_ERROR, VIRT_ERROR_UNSUPPORTED when the driver cannot; bad options
+ * G_IO_ERROR_INVALID_ARGUMENT; a wait that ran out G_IO_ERROR_TIMED_OUT; G_IO_ERROR_CANCELLED). */
 char *action_run_finish(GAsyncResult *result, GError **error);
 
 #endif
