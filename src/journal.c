@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,12 +67,28 @@ static void journal_set_error(struct journal *journal, const char *what, int err
 
 struct journal *journal_open(const char *path, GError **error)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int errnum = errno;
 		g_set_error(error, JOURNAL_ERROR, JOURNAL_ERROR_IO, "%s: cannot open the journal: %s", path,
 			    g_strerror(errnum));
 		return NULL;
+	}
+	/* appending to a journal whose last write was cut (a kill in mid-write): end that
+	 * fragment's line, so it stays one bad line and the new records parse */
+	{
+		struct stat st;
+		char last;
+
+		if (fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
+		    last != '\n' && write(fd, "\n", 1) != 1) {
+			int errnum = errno;
+
+			close(fd);
+			g_set_error(error, JOURNAL_ERROR, JOURNAL_ERROR_IO, "%s: cannot append to the journal: %s",
+				    path, g_strerror(errnum));
+			return NULL;
+		}
 	}
 	struct journal *journal = g_new0(struct journal, 1);
 	journal->path = g_strdup(path);

@@ -8,6 +8,7 @@
 
 #include "catalog.h"
 #include "listcmd.h"
+#include "run.h"
 #include "suite.h"
 #include "virt.h"
 
@@ -90,7 +91,7 @@ static int list_suites(gboolean json)
 	for (guint i = 0; i < files->len; i++) {
 		const char *path = g_ptr_array_index(files, i);
 		g_autoptr(GError) error = NULL;
-		struct suite *s = suite_load_file(path, &error);
+		struct suite *s = run_load_suite(path, &error);
 
 		if (json) {
 			json_builder_begin_object(b);

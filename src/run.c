@@ -7,10 +7,9 @@
 
 #include <gio/gio.h>
 
-#include "host_proc.h"
 #include "journal.h"
 #include "requires.h"
-#include "run.h"
+#include "run_private.h"
 #include "suite.h"
 #include "vars.h"
 
@@ -34,14 +33,23 @@ struct run {
 	guint continue_id;     /* idle source that starts the next step of "run all" */
 
 	/* the running step */
-	struct host_proc *proc;
-	struct host_proc *ended_proc; /* the last step's process, freed outside its own callback */
+	const struct step_kind *kind; /* its kind, once started */
+	void *kind_data;              /* the kind's state, freed by kind->cleanup */
+	const struct step_kind *ended_kind; /* the last step's kind, whose state is freed later */
+	void *ended_data;                   /* (not inside the kind's own callbacks) */
+	guint generation;         /* changes when a step starts or ends: late callbacks check it */
+	gint last_started;        /* the last step started, or -1 */
 	GCancellable *req_cancel; /* a requirements check in flight */
 	guint timeout_id;
 	gboolean timed_out;
 	gboolean aborted;
 	GString *match_buf;       /* output for expect: match (up to RUN_MATCH_KEEP) */
 	gboolean match_truncated;
+
+	char *uri;      /* options->uri, copied */
+	char *base_dir; /* options->base_dir, copied, or the suite's directory */
+	struct run_virtpool *virtpool; /* libvirt connections and console sessions (run_virt.c) */
+	void (*console_waiter)(struct run *run, struct run_console *console);
 };
 
 const char *step_status_name(enum step_status status)
@@ -100,6 +108,10 @@ struct run *run_new(const struct suite *suite, struct vars *vars, struct journal
 		run->opts = *options;
 	if (!run->opts.kill_grace_ms)
 		run->opts.kill_grace_ms = 2000;
+	run->uri = g_strdup(run->opts.uri);
+	run->base_dir = run->opts.base_dir ? g_strdup(run->opts.base_dir) : g_path_get_dirname(suite->file);
+	run->opts.uri = NULL;
+	run->opts.base_dir = NULL;
 	run->ops = ops;
 	run->user_data = user_data;
 	run->n_steps = suite->steps->len;
@@ -110,6 +122,7 @@ struct run *run_new(const struct suite *suite, struct vars *vars, struct journal
 		run->steps[i].output = g_string_new(NULL);
 	}
 	run->current = -1;
+	run->last_started = -1;
 
 	if (journal) {
 		GHashTable *shown = vars_public_table(vars);
@@ -123,6 +136,23 @@ struct run *run_new(const struct suite *suite, struct vars *vars, struct journal
 	return run;
 }
 
+/* Frees the state of the step that ended before. */
+static void run_free_ended(struct run *run)
+{
+	const struct step_kind *kind = run->ended_kind;
+	void *data = run->ended_data;
+
+	run->ended_kind = NULL;
+	run->ended_data = NULL;
+	if (kind && kind->cleanup && data) {
+		void *saved = run->kind_data;
+
+		run->kind_data = data;
+		kind->cleanup(run);
+		run->kind_data = saved;
+	}
+}
+
 static void step_clear_run_state(struct run *run)
 {
 	if (run->timeout_id) {
@@ -133,7 +163,16 @@ static void step_clear_run_state(struct run *run)
 		g_cancellable_cancel(run->req_cancel);
 		g_clear_object(&run->req_cancel);
 	}
-	g_clear_pointer(&run->proc, host_proc_free);
+	if (run->kind_data) {
+		/* kept until the next step starts: the kind may be inside its own callback now */
+		run_free_ended(run);
+		run->ended_kind = run->kind;
+		run->ended_data = run->kind_data;
+		run->kind_data = NULL;
+	}
+	run->kind = NULL;
+	run->console_waiter = NULL;
+	run->generation++;
 	if (run->match_buf) {
 		g_string_free(run->match_buf, TRUE);
 		run->match_buf = NULL;
@@ -150,7 +189,10 @@ void run_free(struct run *run)
 	if (run->continue_id)
 		g_source_remove(run->continue_id);
 	step_clear_run_state(run);
-	g_clear_pointer(&run->ended_proc, host_proc_free);
+	run_free_ended(run);
+	run_virtpool_free(run->virtpool);
+	g_free(run->uri);
+	g_free(run->base_dir);
 	for (guint i = 0; i < run->n_steps; i++) {
 		struct run_step *st = &run->steps[i];
 
@@ -301,7 +343,8 @@ static void run_continue(struct run *run, guint ended)
 	if (run->all_active && (st->status == STEP_FAIL || st->status == STEP_ERROR) &&
 	    suite_step_at(run, ended)->on_failure == SUITE_ON_FAILURE_STOP) {
 		run->all_active = FALSE;
-		notify_message(run, "step %u %s: run all stopped (on-failure: stop)", ended + 1,
+		if (run_next_pending(run) >= 0)
+			notify_message(run, "step %u %s: run all stopped (on-failure: stop)", ended + 1,
 			       step_status_name(st->status));
 	}
 	if (run->all_active) {
@@ -312,10 +355,113 @@ static void run_continue(struct run *run, guint ended)
 	notify_idle(run);
 }
 
-/* Output from the running step. */
-static void proc_output(const char *data, gsize len, void *user_data)
+/* ---- what the kinds use ---- */
+
+guint run_cur(const struct run *run)
 {
-	struct run *run = user_data;
+	return (guint)run->current;
+}
+
+const struct suite_step *run_cur_def(const struct run *run)
+{
+	return suite_step_at(run, (guint)run->current);
+}
+
+struct run_step *run_cur_state(struct run *run)
+{
+	return &run->steps[run->current];
+}
+
+const struct suite_machine *run_cur_machine(const struct run *run)
+{
+	return suite_find_machine(run->suite, run_cur_def(run)->on);
+}
+
+struct vars *run_vars(const struct run *run)
+{
+	return run->vars;
+}
+
+struct journal *run_journal(const struct run *run)
+{
+	return run->journal;
+}
+
+const struct run_options *run_options(const struct run *run)
+{
+	return &run->opts;
+}
+
+void *run_kind_data(const struct run *run)
+{
+	return run->kind_data;
+}
+
+void run_set_kind_data(struct run *run, void *data)
+{
+	run->kind_data = data;
+}
+
+gboolean run_step_timed_out(const struct run *run)
+{
+	return run->timed_out;
+}
+
+gboolean run_step_aborted(const struct run *run)
+{
+	return run->aborted;
+}
+
+guint run_generation(const struct run *run)
+{
+	return run->generation;
+}
+
+gint run_journal_step(const struct run *run)
+{
+	return run->current >= 0 ? run->current : run->last_started;
+}
+
+void run_console_bytes(struct run *run, const char *machine, const char *data, gsize len)
+{
+	if (run->ops && run->ops->console)
+		run->ops->console(run, machine, data, len, run->user_data);
+}
+
+void run_notify_cur(struct run *run)
+{
+	if (run->current >= 0)
+		notify_step(run, (guint)run->current);
+}
+
+const char *run_default_uri(const struct run *run)
+{
+	return run->uri;
+}
+
+const char *run_base_dir(const struct run *run)
+{
+	return run->base_dir;
+}
+
+struct run_virtpool **run_virtpool_slot(struct run *run)
+{
+	return &run->virtpool;
+}
+
+void run_set_console_waiter(struct run *run, void (*fn)(struct run *run, struct run_console *console))
+{
+	run->console_waiter = fn;
+}
+
+void run_console_changed(struct run *run, struct run_console *console)
+{
+	if (run->current >= 0 && run->console_waiter)
+		run->console_waiter(run, console);
+}
+
+void run_step_output(struct run *run, const char *stream, const char *data, gsize len)
+{
 	guint idx = (guint)run->current;
 	struct run_step *st = &run->steps[idx];
 
@@ -329,10 +475,27 @@ static void proc_output(const char *data, gsize len, void *user_data)
 			run->match_truncated = TRUE;
 		}
 	}
-	if (run->journal)
-		journal_output(run->journal, idx, "pty", data, len);
+	if (run->journal && stream)
+		journal_output(run->journal, idx, stream, data, len);
 	if (run->ops && run->ops->output)
 		run->ops->output(run, idx, data, len, run->user_data);
+}
+
+void run_step_end(struct run *run, enum step_status status, int exit_status, const char *reason)
+{
+	if (run->current >= 0)
+		step_finish(run, status, exit_status, reason);
+}
+
+void run_step_endf(struct run *run, enum step_status status, int exit_status, const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *reason = NULL;
+
+	va_start(ap, fmt);
+	reason = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	run_step_end(run, status, exit_status, reason);
 }
 
 /* Terminal output with CR LF turned into LF, so patterns can use ^ and $ per line. */
@@ -424,20 +587,28 @@ static gint64 step_timeout_ms(const struct run *run, const struct suite_step *ss
 	return ss->timeout_ms > 0 ? ss->timeout_ms : run->suite->timeout_ms;
 }
 
-static void proc_exited(int wait_status, void *user_data)
+gint64 run_cur_timeout_ms(const struct run *run)
 {
-	struct run *run = user_data;
-	const struct suite_step *ss = suite_step_at(run, (guint)run->current);
-	const struct suite_expect *ex = &ss->expect;
-	g_autofree char *limit = format_duration_ms(step_timeout_ms(run, ss));
-	g_autofree char *mismatch = NULL;
-	int code = -1;
+	return step_timeout_ms(run, run_cur_def(run));
+}
 
-	/* step_finish() clears the run state; this process is freed later, not inside its callback */
-	run->ended_proc = run->proc;
-	run->proc = NULL;
-	if (WIFEXITED(wait_status))
-		code = WEXITSTATUS(wait_status);
+char *run_format_duration_ms(gint64 ms)
+{
+	return format_duration_ms(ms);
+}
+
+void run_step_complete(struct run *run, int code, int sig)
+{
+	const struct suite_step *ss;
+	const struct suite_expect *ex;
+	g_autofree char *limit = NULL;
+	g_autofree char *mismatch = NULL;
+
+	if (run->current < 0)
+		return;
+	ss = run_cur_def(run);
+	ex = &ss->expect;
+	limit = format_duration_ms(step_timeout_ms(run, ss));
 	if (run->aborted) {
 		step_finish(run, STEP_ERROR, code, "aborted by the operator");
 		return;
@@ -453,9 +624,7 @@ static void proc_exited(int wait_status, void *user_data)
 		step_finishf(run, STEP_FAIL, code, "expected to time out after %s, but it ended first", limit);
 		return;
 	}
-	if (WIFSIGNALED(wait_status)) {
-		int sig = WTERMSIG(wait_status);
-
+	if (sig > 0) {
 		step_finishf(run, STEP_FAIL, -1, "killed by signal %d (%s)", sig, g_strsignal(sig));
 		return;
 	}
@@ -477,89 +646,76 @@ static gboolean timeout_cb(gpointer data)
 
 	run->timeout_id = 0;
 	run->timed_out = TRUE;
-	if (run->proc)
-		host_proc_kill(run->proc, run->opts.kill_grace_ms);
+	if (run->kind && run->kind->stop)
+		run->kind->stop(run, TRUE);
+	else
+		run_step_complete(run, -1, 0);
 	return G_SOURCE_REMOVE;
 }
 
-static char **step_environment(const struct run *run, guint idx)
+const struct step_kind *run_kind_of(const struct suite *suite, const struct suite_step *ss)
 {
-	char **env = g_get_environ();
-	g_autofree char *num = g_strdup_printf("%u", idx + 1);
+	const struct suite_machine *m = suite_find_machine(suite, ss->on);
 
-	env = g_environ_setenv(env, "VIRTCON_STEP", num, TRUE);
-	env = g_environ_setenv(env, "VIRTCON_SUITE", run->suite->name, TRUE);
-	if (run->journal)
-		env = g_environ_setenv(env, "VIRTCON_JOURNAL", journal_path(run->journal), TRUE);
-	if (!g_environ_getenv(env, "TERM"))
-		env = g_environ_setenv(env, "TERM", "xterm-256color", TRUE);
-	return env;
+	switch (ss->kind) {
+	case SUITE_STEP_MANUAL:
+		return &kind_manual;
+	case SUITE_STEP_SEND:
+		return &kind_console;
+	case SUITE_STEP_ACTION:
+		return &kind_action;
+	case SUITE_STEP_WAIT:
+		return ss->wait_console ? &kind_console : &kind_wait;
+	case SUITE_STEP_RUN:
+		break;
+	}
+	if (m && m->agent)
+		return &kind_agent;
+	if (!m || m->local)
+		return &kind_host;
+	return &kind_remote;
 }
 
-/* The step's requirements are met: do it. */
+gboolean run_check_suite(const struct suite *suite, GError **error)
+{
+	g_autoptr(GString) problems = g_string_new(NULL);
+
+	for (guint i = 0; i < suite->steps->len; i++) {
+		const struct suite_step *ss = g_ptr_array_index(suite->steps, i);
+		const struct step_kind *kind = run_kind_of(suite, ss);
+		g_autoptr(GError) err = NULL;
+
+		if (kind->validate && !kind->validate(suite, ss, &err))
+			g_string_append_printf(problems, "%s%s:%u:%u: %s", problems->len ? "\n" : "", suite->file,
+					       ss->kind_loc.line, ss->kind_loc.col, err->message);
+	}
+	if (!problems->len)
+		return TRUE;
+	g_set_error_literal(error, SUITE_ERROR, SUITE_ERROR_INVALID, problems->str);
+	return FALSE;
+}
+
+struct suite *run_load_suite(const char *path, GError **error)
+{
+	struct suite *suite = suite_load_file(path, error);
+
+	if (suite && !run_check_suite(suite, error)) {
+		suite_free(suite);
+		return NULL;
+	}
+	return suite;
+}
+
+/* The step's requirements are met: hand it to its kind. */
 static void step_execute(struct run *run)
 {
-	guint idx = (guint)run->current;
-	struct run_step *st = &run->steps[idx];
-	const struct suite_step *ss = suite_step_at(run, idx);
-	const struct suite_machine *m = suite_find_machine(run->suite, ss->on);
-	static const struct host_proc_ops proc_ops = { proc_output, proc_exited };
-	struct host_proc_options popts = { 0 };
-	g_autoptr(GError) error = NULL;
-	g_auto(GStrv) env = NULL;
-	g_autofree char *command = NULL;
+	const struct suite_step *ss = run_cur_def(run);
 
-	if (ss->kind == SUITE_STEP_MANUAL) {
-		const char *given = NULL;
-		g_autofree char *num = g_strdup_printf("%u", idx + 1);
-
-		if (run->opts.verdicts) {
-			given = g_hash_table_lookup(run->opts.verdicts, num);
-			if (!given)
-				given = g_hash_table_lookup(run->opts.verdicts, ss->name);
-		}
-		if (given) {
-			enum step_status v = g_str_equal(given, "pass") ? STEP_PASS
-					     : g_str_equal(given, "fail") ? STEP_FAIL : STEP_SKIP;
-
-			if (run->journal)
-				journal_verdict(run->journal, idx, given, "given with --verdict");
-			g_free(st->note);
-			st->note = g_strdup("given with --verdict");
-			step_finishf(run, v, -1, "manual step: %s given with --verdict", given);
-			return;
-		}
-		if (run->opts.headless) {
-			step_finish(run, STEP_SKIP, -1, "manual step: no verdict given (use --verdict)");
-			return;
-		}
-		st->waiting_verdict = TRUE;
-		notify_step(run, idx);
-		return;
-	}
-
-	if (!m || !m->local) {
-		step_finishf(run, STEP_ERROR, -1,
-			     "step runs on machine '%s'%s%s%s, and this version of virtcon can only run commands on the local host",
-			     ss->on, m && m->ssh ? " (ssh " : "", m && m->ssh ? m->ssh : "", m && m->ssh ? ")" : "");
-		return;
-	}
-	command = vars_expand(run->vars, st->edited ? st->edited : ss->run, VARS_SHELL, &error);
-	if (!command) {
-		step_finishf(run, STEP_ERROR, -1, "%s", error->message);
-		return;
-	}
-	env = step_environment(run, idx);
-	popts.envp = env;
-	popts.cols = run->opts.pty_cols;
-	popts.rows = run->opts.pty_rows;
+	run->kind = run_kind_of(run->suite, ss);
 	run->match_buf = g_string_new(NULL);
-	run->proc = host_proc_spawn(command, &popts, &proc_ops, run, &error);
-	if (!run->proc) {
-		step_finishf(run, STEP_ERROR, -1, "could not start the command: %s", error->message);
-		return;
-	}
-	run->timeout_id = g_timeout_add((guint)MIN(step_timeout_ms(run, ss), G_MAXUINT), timeout_cb, run);
+	if (ss->kind != SUITE_STEP_MANUAL)
+		run->timeout_id = g_timeout_add((guint)MIN(step_timeout_ms(run, ss), G_MAXUINT), timeout_cb, run);
+	run->kind->start(run);
 }
 
 static void requires_done(GObject *source G_GNUC_UNUSED, GAsyncResult *result, gpointer user_data)
@@ -610,7 +766,8 @@ static struct suite_requires *step_requirements(const struct run *run, const str
 		if (r->libvirt)
 			req->libvirt = r->libvirt; /* the step's wins */
 	}
-	if (m && !m->local) {
+	/* a command over SSH needs its machine reachable; libvirt-backed kinds report themselves */
+	if (m && !m->local && m->ssh && !m->agent && ss->kind == SUITE_STEP_RUN) {
 		gboolean listed = FALSE;
 
 		for (guint i = 0; i < req->machines->len; i++)
@@ -636,6 +793,44 @@ static gboolean requirements_empty(const struct suite_requires *req)
 	       !req->libvirt;
 }
 
+/* What a step does, as shown and journaled: its command, text or action (secrets masked). */
+static char *step_describe(const struct run *run, const struct suite_step *ss, const struct run_step *st)
+{
+	g_autofree char *text = NULL;
+	g_autofree char *expanded = NULL;
+
+	switch (ss->kind) {
+	case SUITE_STEP_RUN:
+		text = g_strdup(st->edited ? st->edited : ss->run);
+		expanded = vars_expand(run->vars, text, VARS_SHELL, NULL);
+		break;
+	case SUITE_STEP_MANUAL:
+		text = g_strdup(ss->manual);
+		break;
+	case SUITE_STEP_SEND:
+		text = g_strdup_printf("send %s", ss->send);
+		break;
+	case SUITE_STEP_ACTION: {
+		GString *g = g_string_new(ss->action);
+		g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(ss->with), (GCompareFunc)g_strcmp0);
+
+		for (GList *k = keys; k; k = k->next)
+			g_string_append_printf(g, " %s=%s", (char *)k->data,
+					       (char *)g_hash_table_lookup(ss->with, k->data));
+		text = g_string_free(g, FALSE);
+		break;
+	}
+	case SUITE_STEP_WAIT:
+		text = ss->wait_state ? g_strdup_printf("wait for state %s", ss->wait_state)
+		       : ss->wait_migration ? g_strdup_printf("wait for migration %s", ss->wait_migration)
+					    : g_strdup_printf("wait for console /%s/", ss->wait_console);
+		break;
+	}
+	if (!expanded)
+		expanded = vars_expand(run->vars, text, VARS_RAW, NULL);
+	return vars_mask(run->vars, expanded ? expanded : text);
+}
+
 gboolean run_start_step(struct run *run, guint step, GError **error)
 {
 	struct run_step *st;
@@ -647,8 +842,10 @@ gboolean run_start_step(struct run *run, guint step, GError **error)
 	st = &run->steps[step];
 	ss = suite_step_at(run, step);
 	step_clear_run_state(run);
-	g_clear_pointer(&run->ended_proc, host_proc_free);
+	run_free_ended(run);
 	run->current = (gint)step;
+	run->last_started = (gint)step;
+	run->generation++;
 	st->status = STEP_RUNNING;
 	st->exit_status = -1;
 	st->runs++;
@@ -658,15 +855,7 @@ gboolean run_start_step(struct run *run, guint step, GError **error)
 	st->start_us = g_get_monotonic_time();
 	st->end_us = 0;
 	g_free(st->command);
-	if (ss->kind == SUITE_STEP_RUN) {
-		g_autofree char *expanded = vars_expand(run->vars, st->edited ? st->edited : ss->run, VARS_SHELL, NULL);
-
-		st->command = vars_mask(run->vars, expanded ? expanded : (st->edited ? st->edited : ss->run));
-	} else {
-		g_autofree char *expanded = vars_expand(run->vars, ss->manual, VARS_RAW, NULL);
-
-		st->command = vars_mask(run->vars, expanded ? expanded : ss->manual);
-	}
+	st->command = step_describe(run, ss, st);
 	if (run->journal)
 		journal_step_start(run->journal, step, ss->name, ss->on, suite_step_kind_name(ss->kind), st->command);
 	notify_step(run, step);
@@ -762,8 +951,8 @@ gboolean run_abort(struct run *run, GError **error)
 	if (run->journal)
 		journal_input(run->journal, (guint)run->current, "command", "abort");
 	run->aborted = TRUE;
-	if (run->proc && host_proc_running(run->proc)) {
-		host_proc_kill(run->proc, run->opts.kill_grace_ms);
+	if (run->kind && run->kind->stop) {
+		run->kind->stop(run, FALSE);
 		return TRUE;
 	}
 	step_finish(run, STEP_ERROR, -1, "aborted by the operator");

@@ -46,6 +46,8 @@ struct run_ops {
 	/* The run went idle: nothing running and nothing queued (after a step or "run all"). */
 	void (*idle)(struct run *run, void *user_data);
 	void (*message)(struct run *run, const char *text, void *user_data);
+	/* Bytes from a machine's serial console (a console session the run opened). */
+	void (*console)(struct run *run, const char *machine, const char *data, gsize len, void *user_data);
 };
 
 struct run_options {
@@ -53,7 +55,14 @@ struct run_options {
 	GHashTable *verdicts;      /* step name or 1-based number (char *) -> "pass"/"fail"/"skip" */
 	guint kill_grace_ms;       /* SIGTERM -> SIGKILL delay; 0: 2000 */
 	guint pty_cols, pty_rows;  /* 0: 80x24 */
+	const char *uri;           /* libvirt URI for machines without uri: (NULL: resolve as virsh does) */
+	const char *base_dir;      /* where relative file: paths of actions are taken from (NULL: the suite's directory) */
 };
+
+/* Loads a suite file and checks what the loader leaves to the step kinds (action names and
+ * options): every front end loads suites this way. Problems as FILE:LINE:COL: message lines. */
+struct suite *run_load_suite(const char *path, GError **error);
+gboolean run_check_suite(const struct suite *suite, GError **error);
 
 /* The run takes no ownership of suite, vars or journal (journal may be NULL). */
 struct run *run_new(const struct suite *suite, struct vars *vars, struct journal *journal,

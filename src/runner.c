@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "catalog.h"
+#include "expect.h"
 #include "export.h"
 #include "journal.h"
 #include "run.h"
@@ -70,25 +71,28 @@ static const char *status_word(const struct runner *r, enum step_status s)
 	return (r->color ? colored : plain)[s];
 }
 
-/* The last lines of a step's output, indented, with CRs and escapes left out. */
+/* The last lines of a step's output, indented, as a terminal would have shown them (escape
+ * sequences and carriage returns out: the send/expect cleaner does that). */
 static void print_tail(const GString *out)
 {
-	g_autofree char *text = g_utf8_make_valid(out->str, (gssize)out->len);
+	struct expect *ex = expect_new();
+	g_autofree char *tail = NULL;
 	g_auto(GStrv) lines = NULL;
-	guint n, first;
 
-	g_strdelimit(text, "\r", ' ');
-	g_strchomp(text);
-	if (!*text)
+	expect_feed(ex, out->str, out->len);
+	tail = expect_tail(ex, RUNNER_TAIL_LINES);
+	expect_free(ex);
+	g_strchomp(tail);
+	if (!*tail)
 		return;
-	lines = g_strsplit(text, "\n", -1);
-	n = g_strv_length(lines);
-	first = n > RUNNER_TAIL_LINES ? n - RUNNER_TAIL_LINES : 0;
-	for (guint i = first; i < n; i++) {
-		for (char *p = lines[i]; *p; p++)
+	lines = g_strsplit(tail, "\n", -1);
+	for (guint i = 0; lines[i]; i++) {
+		g_autofree char *valid = g_utf8_make_valid(lines[i], -1);
+
+		for (char *p = valid; *p; p++)
 			if ((unsigned char)*p < 0x20 && *p != '\t')
 				*p = '?';
-		fprintf(stderr, "      | %s\n", lines[i]);
+		fprintf(stderr, "      | %s\n", valid);
 	}
 }
 
@@ -247,12 +251,14 @@ static int exit_status_of(const struct run *run, gboolean interrupted)
 int runner_run_main(int argc, char **argv)
 {
 	g_auto(GStrv) var_args = NULL, verdict_args = NULL, rest = NULL;
-	g_autofree char *journal_arg = NULL, *junit = NULL, *tap = NULL, *markdown = NULL;
+	g_autofree char *journal_arg = NULL, *junit = NULL, *tap = NULL, *markdown = NULL, *uri = NULL;
 	gboolean quiet = FALSE, verbose = FALSE;
 	GOptionEntry entries[] = {
 		{ "var", 0, 0, G_OPTION_ARG_STRING_ARRAY, &var_args, "Set a suite variable", "NAME=VALUE" },
 		{ "verdict", 0, 0, G_OPTION_ARG_STRING_ARRAY, &verdict_args,
 		  "Verdict for a manual step (number or name)", "STEP=pass|fail|skip" },
+		{ "connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI for machines without uri: (as virsh -c)",
+		  "URI" },
 		{ "journal", 0, 0, G_OPTION_ARG_FILENAME, &journal_arg, "Write the journal here", "FILE" },
 		{ "junit", 0, 0, G_OPTION_ARG_FILENAME, &junit, "Export JUnit XML", "FILE" },
 		{ "tap", 0, 0, G_OPTION_ARG_FILENAME, &tap, "Export TAP 13", "FILE" },
@@ -293,7 +299,7 @@ int runner_run_main(int argc, char **argv)
 	}
 	path = catalog_resolve(rest[0], &error);
 	if (path)
-		suite = suite_load_file(path, &error);
+		suite = run_load_suite(path, &error);
 	if (!suite) {
 		fprintf(stderr, "%s\n", error->message);
 		return RUNNER_EXIT_USAGE;
@@ -322,6 +328,7 @@ int runner_run_main(int argc, char **argv)
 	r.t0 = g_get_monotonic_time();
 	ropts.headless = TRUE;
 	ropts.verdicts = verdicts;
+	ropts.uri = uri;
 	r.run = run_new(suite, vars, journal, &ropts, &ops, &r);
 	if (!quiet)
 		fprintf(stderr, "virtcon: %s (%s), %u steps, journal %s\n", suite->name, path, r.n_steps,
@@ -381,7 +388,7 @@ int runner_check_main(int argc, char **argv)
 	}
 	for (char **s = rest; *s; s++) {
 		g_autofree char *path = catalog_resolve(*s, &error);
-		struct suite *suite = path ? suite_load_file(path, &error) : NULL;
+		struct suite *suite = path ? run_load_suite(path, &error) : NULL;
 
 		if (!suite) {
 			fprintf(stderr, "%s\n", error->message);

@@ -28,12 +28,19 @@ struct loader {
 static const char *const top_keys[] = { "suite", "title", "description", "timeout", "requires",
 					"machines", "vars", "panes", "steps" };
 static const char *const requires_keys[] = { "commands", "files", "modules", "libvirt", "machines" };
-static const char *const machine_keys[] = { "local", "domain", "uri", "ssh", "identity", "password", "console" };
+static const char *const machine_keys[] = { "local", "domain", "uri", "ssh", "identity", "password", "console",
+					     "agent" };
 static const char *const var_keys[] = { "value", "secret", "raw", "description" };
 static const char *const pane_kinds[] = { "console", "output", "journal", "migration", "interrupts", "timeline" };
 static const char *const step_keys[] = { "name", "on", "run", "manual", "expect", "timeout", "on-failure",
-					 "requires", "send", "action", "wait", "check" };
-static const char *const reserved_kinds[] = { "send", "action", "wait", "check" };
+					 "requires", "send", "action", "with", "wait", "check" };
+static const char *const reserved_kinds[] = { "check" };
+/* The keys that give a step its kind; a step has exactly one. */
+static const char *const kind_keys[] = { "run", "manual", "send", "action", "wait" };
+static const char *const wait_keys[] = { "state", "migration", "console" };
+static const char *const wait_states[] = { "running", "blocked", "paused", "shutting down", "shut off",
+					   "crashed", "pmsuspended" };
+static const char *const wait_migrations[] = { "active", "completed", "failed", "cancelled", "none" };
 static const char *const expect_keys[] = { "exit", "match", "no-match", "timeout" };
 
 /* ---- problems ---- */
@@ -657,6 +664,10 @@ static void parse_machine(struct loader *ld, const ynode *key, const ynode *valu
 		m->password = get_machine_text(ld, "password", v);
 	if ((v = map_get(value, "console")))
 		m->console = get_machine_text(ld, "console", v);
+	if ((v = map_get(value, "agent")) && get_bool(ld, "agent", v, &m->agent) && m->agent &&
+	    !map_get(value, "domain"))
+		problem(ld, map_key(value, "agent"), "machine %s has 'agent: true' but no 'domain' to reach it through",
+			show);
 	if (!m->local && !map_get(value, "domain") && !map_get(value, "ssh"))
 		problem(ld, key, "machine %s needs 'local: true', 'domain' or 'ssh'", show);
 }
@@ -832,10 +843,168 @@ static void parse_expect(struct loader *ld, struct suite_step *step, const ynode
 		problem(ld, map_key(node, "exit"), "'exit' cannot be expected together with 'timeout: true'");
 }
 
+/* The machine a step runs on, or NULL (when undefined: reported elsewhere). */
+static const struct suite_machine *step_machine(struct loader *ld, const struct suite_step *step)
+{
+	return step->on ? g_hash_table_lookup(ld->machines, step->on) : NULL;
+}
+
+static void need_domain(struct loader *ld, const struct suite_step *step, const ynode *key, const char *what)
+{
+	const struct suite_machine *m = step_machine(ld, step);
+	g_autofree char *show = NULL;
+
+	if (!m || m->domain)
+		return;
+	show = suite_show(step->on);
+	problem(ld, key, "'%s' needs a machine with a 'domain', and %s has none%s", what, show,
+		strcmp(step->on, "host") == 0 ? " (give the step 'on: MACHINE')" : "");
+}
+
+static const char *pick_word(struct loader *ld, const char *key, const ynode *node, const char *const *words, gsize n)
+{
+	g_autofree char *text = get_string(ld, key, node);
+
+	if (!text)
+		return NULL;
+	for (gsize i = 0; i < n; i++)
+		if (strcmp(text, words[i]) == 0)
+			return words[i];
+	{
+		g_autofree char *show = suite_show(text);
+		g_autofree char *all = list_words(words, n);
+		g_autofree char *h = hint(ld, text, words, n, NULL);
+
+		problem(ld, node, "'%s' %s is not one of %s%s", key, show, all, h);
+	}
+	return NULL;
+}
+
+static void parse_wait(struct loader *ld, struct suite_step *step, const ynode *node)
+{
+	const ynode *v;
+	guint given = 0;
+
+	if (node->kind != SUITE_YNODE_MAP) {
+		wrong_type(ld, "wait", node, "a mapping with one of state, migration, console");
+		return;
+	}
+	check_keys(ld, node, wait_keys, G_N_ELEMENTS(wait_keys), "in wait");
+	if ((v = map_get(node, "state"))) {
+		const char *w = pick_word(ld, "state", v, wait_states, G_N_ELEMENTS(wait_states));
+
+		step->wait_state = g_strdup(w);
+		given++;
+	}
+	if ((v = map_get(node, "migration"))) {
+		const char *w = pick_word(ld, "migration", v, wait_migrations, G_N_ELEMENTS(wait_migrations));
+
+		step->wait_migration = g_strdup(w);
+		given++;
+	}
+	if ((v = map_get(node, "console"))) {
+		if (is_text(v)) {
+			check_item_regex(ld, "console", v);
+			step->wait_console = g_strdup(v->text);
+		} else {
+			wrong_type(ld, "console", v, "a pattern");
+		}
+		given++;
+	}
+	if (given != 1)
+		problem(ld, node, "'wait' takes exactly one of state, migration or console, not %u", given);
+	if (step->wait_state || step->wait_migration || step->wait_console)
+		need_domain(ld, step, node, "wait");
+}
+
+static void parse_with(struct loader *ld, struct suite_step *step, const ynode *node)
+{
+	const ynode *k, *v;
+
+	if (node->kind != SUITE_YNODE_MAP) {
+		wrong_type(ld, "with", node, "a mapping of the action's options");
+		return;
+	}
+	for (guint i = 0; map_pair(node, i, &k, &v); i += 2) {
+		if (k->dup)
+			continue;
+		if (v->kind != SUITE_YNODE_SCALAR) {
+			g_autofree char *opt = suite_show(k->text);
+			g_autofree char *desc = suite_ynode_describe(v);
+
+			if (v->kind != SUITE_YNODE_BAD)
+				problem(ld, v, "action option %s must be a scalar, not %s", opt, desc);
+			continue;
+		}
+		check_refs(ld, v);
+		g_hash_table_insert(step->with, g_strdup(k->text), g_strdup(is_text(v) ? v->text : ""));
+	}
+}
+
+/* run, manual, send, action or wait: exactly one. */
+static void parse_step_kind(struct loader *ld, struct suite_step *step, const ynode *node, gboolean reserved)
+{
+	const ynode *found[G_N_ELEMENTS(kind_keys)];
+	const ynode *first = NULL, *second = NULL, *v;
+	guint n = 0;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(kind_keys); i++) {
+		found[i] = map_get(node, kind_keys[i]);
+		if (!found[i])
+			continue;
+		n++;
+		if (!first || found[i]->line < first->line ||
+		    (found[i]->line == first->line && found[i]->col < first->col)) {
+			second = first;
+			first = found[i];
+		} else if (!second || found[i]->line < second->line ||
+			   (found[i]->line == second->line && found[i]->col < second->col)) {
+			second = found[i];
+		}
+	}
+	if (n > 1) {
+		for (gsize i = 0; i < G_N_ELEMENTS(kind_keys); i++)
+			if (found[i] == second)
+				problem(ld, map_key(node, kind_keys[i]),
+					"a step has exactly one action (run, manual, send, action or wait), not several");
+	} else if (n == 0 && !reserved) {
+		problem(ld, node, "step %u has no action: give it 'run', 'manual', 'send', 'action' or 'wait'",
+			step->index + 1);
+	}
+	for (gsize i = 0; first && i < G_N_ELEMENTS(kind_keys); i++) {
+		const ynode *k = found[i] == first ? map_key(node, kind_keys[i]) : NULL;
+
+		if (k) {
+			step->kind_loc.line = k->line;
+			step->kind_loc.col = k->col;
+		}
+	}
+	if ((v = found[0])) {
+		step->kind = SUITE_STEP_RUN;
+		step->run = get_text(ld, "run", v);
+	} else if ((v = found[1])) {
+		step->kind = SUITE_STEP_MANUAL;
+		step->manual = get_text(ld, "manual", v);
+	} else if ((v = found[2])) {
+		step->kind = SUITE_STEP_SEND;
+		step->send = get_text(ld, "send", v);
+		need_domain(ld, step, map_key(node, "send"), "send");
+	} else if ((v = found[3])) {
+		step->kind = SUITE_STEP_ACTION;
+		step->action = get_string(ld, "action", v);
+		need_domain(ld, step, map_key(node, "action"), "action");
+		if ((v = map_get(node, "with")))
+			parse_with(ld, step, v);
+	} else if ((v = found[4])) {
+		step->kind = SUITE_STEP_WAIT;
+		parse_wait(ld, step, v);
+	}
+}
+
 static void parse_step(struct loader *ld, const ynode *node)
 {
 	struct suite_step *step = g_new0(struct suite_step, 1);
-	const ynode *v, *run, *manual;
+	const ynode *v;
 	gboolean exit_given = FALSE, reserved = FALSE;
 	gsize i;
 
@@ -845,6 +1014,7 @@ static void parse_step(struct loader *ld, const ynode *node)
 	step->expect.match = g_ptr_array_new_with_free_func(g_free);
 	step->expect.no_match = g_ptr_array_new_with_free_func(g_free);
 	step->expect.loc = step->loc;
+	step->with = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g_ptr_array_add(ld->suite->steps, step);
 	if (node->kind != SUITE_YNODE_MAP) {
 		g_autofree char *desc = suite_ynode_describe(node);
@@ -877,32 +1047,20 @@ static void parse_step(struct loader *ld, const ynode *node)
 	}
 	if (!step->on)
 		step->on = g_strdup("host");
-	run = map_get(node, "run");
-	manual = map_get(node, "manual");
-	if (run && manual) {
-		problem(ld, map_key(node, run->line > manual->line || (run->line == manual->line &&
-								       run->col > manual->col)
-						   ? "run"
-						   : "manual"),
-			"a step has exactly one action: 'run' or 'manual', not both");
-	} else if (!run && !manual && !reserved) {
-		problem(ld, node, "step %u has no action: give it 'run' or 'manual'", step->index + 1);
-	}
-	if (run) {
-		step->kind = SUITE_STEP_RUN;
-		step->run = get_text(ld, "run", run);
-	}
-	if (manual) {
-		step->kind = run ? SUITE_STEP_RUN : SUITE_STEP_MANUAL;
-		step->manual = get_text(ld, "manual", manual);
-	}
+	parse_step_kind(ld, step, node, reserved);
 	if ((v = map_get(node, "expect"))) {
-		if (manual && !run)
+		if (step->kind == SUITE_STEP_MANUAL && step->manual)
 			problem(ld, map_key(node, "expect"),
 				"a manual step cannot have 'expect' (the operator gives the verdict)");
+		else if (step->kind == SUITE_STEP_WAIT && (step->wait_state || step->wait_migration ||
+							    step->wait_console))
+			problem(ld, map_key(node, "expect"),
+				"a wait step cannot have 'expect' (it passes when what it waits for happens)");
 		else
 			parse_expect(ld, step, v, &exit_given);
 	}
+	if ((v = map_get(node, "with")) && step->kind != SUITE_STEP_ACTION)
+		problem(ld, map_key(node, "with"), "'with' gives an action's options: only a step with 'action' has it");
 	if (step->kind == SUITE_STEP_RUN && !exit_given && !step->expect.timeout) {
 		step->expect.has_exit = TRUE;
 		step->expect.exit_status = 0;

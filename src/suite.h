@@ -48,6 +48,7 @@ struct suite_machine {
 	char *identity;  /* SSH identity file, or NULL */
 	char *password;  /* SSH password (should be a ${secret} reference), or NULL */
 	char *console;   /* console device name ("serial0"), or NULL */
+	gboolean agent;  /* run: steps go through qemu-guest-agent (needs a domain) */
 	struct suite_loc loc;
 };
 
@@ -72,7 +73,11 @@ struct suite_pane {
 enum suite_step_kind {
 	SUITE_STEP_RUN,    /* run: a command on the step's machine */
 	SUITE_STEP_MANUAL, /* manual: instructions; the operator gives the verdict */
+	SUITE_STEP_SEND,   /* send: text to the machine's console, then expect: match in order */
+	SUITE_STEP_ACTION, /* action: a libvirt action on the machine's domain, options in with: */
+	SUITE_STEP_WAIT,   /* wait: until a domain state, a migration status or console output */
 };
+#define SUITE_STEP_KIND_COUNT (SUITE_STEP_WAIT + 1)
 
 /* expect: what decides pass or fail. */
 struct suite_expect {
@@ -91,6 +96,13 @@ struct suite_step {
 	enum suite_step_kind kind;
 	char *run;                     /* SUITE_STEP_RUN: the command (with ${var} references) */
 	char *manual;                  /* SUITE_STEP_MANUAL: instructions for the operator */
+	char *send;                    /* SUITE_STEP_SEND: the text (escapes as YAML wrote them) */
+	char *action;                  /* SUITE_STEP_ACTION: the action's name */
+	GHashTable *with;              /* SUITE_STEP_ACTION: options, char * -> char * (never NULL) */
+	char *wait_state;              /* SUITE_STEP_WAIT: a domain state ("running", "shut off") */
+	char *wait_migration;          /* SUITE_STEP_WAIT: a migration status ("completed") */
+	char *wait_console;            /* SUITE_STEP_WAIT: a pattern the console must print */
+	struct suite_loc kind_loc;     /* where the step's action key (run, send, action ...) is */
 	struct suite_expect expect;
 	gint64 timeout_ms;             /* 0: the suite's default */
 	enum suite_on_failure on_failure;

@@ -61,6 +61,13 @@ static void step_free(gpointer data)
 	g_free(s->on);
 	g_free(s->run);
 	g_free(s->manual);
+	g_free(s->send);
+	g_free(s->action);
+	if (s->with)
+		g_hash_table_unref(s->with);
+	g_free(s->wait_state);
+	g_free(s->wait_migration);
+	g_free(s->wait_console);
 	g_ptr_array_unref(s->expect.match);
 	g_ptr_array_unref(s->expect.no_match);
 	suite_requires_free(s->requires);
@@ -116,6 +123,12 @@ const char *suite_step_kind_name(enum suite_step_kind kind)
 		return "run";
 	case SUITE_STEP_MANUAL:
 		return "manual";
+	case SUITE_STEP_SEND:
+		return "send";
+	case SUITE_STEP_ACTION:
+		return "action";
+	case SUITE_STEP_WAIT:
+		return "wait";
 	}
 	return "?";
 }

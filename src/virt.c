@@ -57,6 +57,15 @@ void virt_init(void)
 	static gsize done;
 
 	if (g_once_init_enter(&done)) {
+		/* libvirt logs warnings to stderr (the embedded driver's "tainted" notes): that
+		 * would draw over the console. They go to a file, unless the user chose otherwise. */
+		if (!g_getenv("LIBVIRT_LOG_OUTPUTS")) {
+			g_autofree char *dir = g_build_filename(g_get_user_state_dir(), "virtcon", NULL);
+			g_autofree char *outputs = g_strdup_printf("3:file:%s/libvirt.log", dir);
+
+			if (g_mkdir_with_parents(dir, 0700) == 0)
+				g_setenv("LIBVIRT_LOG_OUTPUTS", outputs, FALSE);
+		}
 		gvir_init(NULL, NULL);
 		gvir_event_register();
 		virSetErrorFunc(NULL, ignore_error);
@@ -544,6 +553,17 @@ static void connect_thread(GTask *task, gpointer source, gpointer data, GCancell
 	if (!job->uri) {
 		job->uri = virt_resolve_uri(job->requested, &job->origin, &error);
 		if (!job->uri) {
+			g_task_return_error(task, error);
+			return;
+		}
+	}
+	/* an embedded driver's root given with -c gets the same qemu.conf as the fallback's */
+	if (g_str_has_prefix(job->uri, "qemu:///embed?root=")) {
+		g_autofree char *root = g_uri_unescape_string(job->uri + strlen("qemu:///embed?root="), NULL);
+
+		if (root && strchr(root, '&'))
+			*strchr(root, '&') = '\0';
+		if (root && !virt_embed_prepare(root, &error)) {
 			g_task_return_error(task, error);
 			return;
 		}

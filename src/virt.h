@@ -14,8 +14,10 @@ enum virt_error_code {
 	VIRT_ERROR_FAILED,      /* libvirt said no; the message is libvirt's */
 };
 
-/* Registers libvirt's event loop on GLib (gvir_event_register) and silences libvirt's own
- * printing of errors to stderr. Idempotent; call before any other virt function. */
+/* Registers libvirt's event loop on GLib (gvir_event_register), silences libvirt's own
+ * printing of errors to stderr and sends its log (warnings and up) to
+ * $XDG_STATE_HOME/virtcon/libvirt.log unless LIBVIRT_LOG_OUTPUTS is set. Idempotent; main
+ * calls it before anything else touches libvirt. */
 void virt_init(void);
 
 /* Where virtcon's embedded QEMU driver keeps its state: $XDG_STATE_HOME/virtcon/libvirt. */

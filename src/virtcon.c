@@ -9,6 +9,7 @@
 
 #include "export.h"
 #include "listcmd.h"
+#include "virt.h"
 #include "runner.h"
 
 static const char usage_text[] =
@@ -30,6 +31,7 @@ int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	g_set_prgname("virtcon");
+	virt_init();
 
 	if (argc > 1) {
 		const char *cmd = argv[1];

@@ -418,7 +418,7 @@ static void test_live_migration(void **state)
 	virDomainFree(ddom);
 	assert_int_equal(atb_state(m->dest, GUEST), VIR_DOMAIN_RUNNING);
 	assert_int_equal(atb_state(m->src, GUEST), VIR_DOMAIN_SHUTOFF);
-	assert_true(atb_wait_agent(m->dest, GUEST, 10000));
+	assert_true(atb_wait_agent(m->dest, GUEST, 60000));
 	out = atb_run(m->dest, "monitor", GUEST, &error, "command", "info status", "hmp", "true", NULL);
 	assert_non_null(out);
 	assert_non_null(strstr(out, "running"));

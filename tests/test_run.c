@@ -378,6 +378,65 @@ static void test_vars_quoting_and_secrets(void **state)
 	journal_log_free(log);
 }
 
+static void test_libvirt_kinds_on_test_driver(void **state)
+{
+	struct fixture *f = *state;
+	g_autoptr(GError) error = NULL;
+	struct run_options opts = { 0 };
+	static const char yaml[] =
+		"suite: t\n"
+		"machines: { vm: { domain: test }, ghost: { domain: nope } }\n"
+		"timeout: 2s\n"
+		"steps:\n"
+		"  - { name: running, on: vm, wait: { state: running } }\n"
+		"  - { name: pause, on: vm, action: suspend }\n"
+		"  - { name: paused, on: vm, wait: { state: paused } }\n"
+		"  - { name: resume, on: vm, action: resume }\n"
+		"  - { name: never, on: vm, wait: { state: crashed }, timeout: 300ms, on-failure: continue }\n"
+		"  - { name: no console, on: vm, send: \"x\\n\", on-failure: continue }\n"
+		"  - { name: no domain, on: ghost, action: start, on-failure: continue }\n"
+		"  - { name: bad action opts, on: vm, action: monitor, with: { command: 'info status', hmp: true },"
+		" on-failure: continue }\n";
+
+	f->suite = suite_load_data(yaml, strlen(yaml), "test.yaml", &error);
+	if (!f->suite)
+		fail_msg("suite did not load: %s", error->message);
+	assert_true(run_check_suite(f->suite, &error));
+	f->vars = vars_new(f->suite);
+	f->journal = journal_open(f->journal_path, &error);
+	opts.headless = TRUE;
+	opts.uri = "test:///default";
+	f->run = run_new(f->suite, f->vars, f->journal, &opts, &test_ops, f);
+	run_all_and_wait(f);
+	assert_int_equal(step(f, 0)->status, STEP_PASS);
+	assert_int_equal(step(f, 1)->status, STEP_PASS);
+	assert_int_equal(step(f, 2)->status, STEP_PASS);
+	assert_int_equal(step(f, 3)->status, STEP_PASS);
+	assert_int_equal(step(f, 4)->status, STEP_FAIL);
+	assert_string_equal(step(f, 4)->reason,
+			    "timed out after 300ms waiting for state 'crashed' of 'test' (last seen: running)");
+	assert_int_equal(step(f, 5)->status, STEP_ERROR);
+	assert_non_null(strstr(step(f, 5)->reason, "test"));
+	assert_int_equal(step(f, 6)->status, STEP_FAIL);
+	assert_non_null(strstr(step(f, 6)->reason, "nope"));
+	assert_int_equal(step(f, 7)->status, STEP_FAIL);
+}
+
+static void test_action_validation(void **state)
+{
+	GError *error = NULL;
+	static const char yaml[] = "suite: t\nmachines: { vm: { domain: d } }\nsteps:\n"
+				   "  - { name: a, on: vm, action: strat }\n";
+	struct suite *s = suite_load_data(yaml, strlen(yaml), "t.yaml", &error);
+
+	assert_non_null(s);
+	assert_false(run_check_suite(s, &error));
+	assert_non_null(strstr(error->message, "t.yaml:4:24: "));
+	assert_non_null(strstr(error->message, "start"));
+	g_error_free(error);
+	suite_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +448,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_skip_retry_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocked_and_targets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vars_quoting_and_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_libvirt_kinds_on_test_driver, setup, teardown),
+		cmocka_unit_test(test_action_validation),
 	};
 	return cmocka_run_group_tests_name("run", tests, NULL, NULL);
 }

@@ -66,6 +66,47 @@ static const char *str_at(const GPtrArray *array, guint i)
 
 /* ---- good suites ---- */
 
+static void test_step_kinds(void **state)
+{
+	GError *error = NULL;
+	struct suite *s = load_rel("tests/suites/good/kinds.yaml", &error);
+	const struct suite_step *st;
+	const struct suite_machine *m;
+
+	assert_non_null(s);
+	m = suite_find_machine(s, "tb");
+	assert_true(m->agent);
+	assert_string_equal(m->console, "serial0");
+	st = s->steps->pdata[0];
+	assert_int_equal(st->kind, SUITE_STEP_ACTION);
+	assert_string_equal(st->action, "define");
+	assert_string_equal(g_hash_table_lookup(st->with, "file"), "guest.xml");
+	assert_string_equal(g_hash_table_lookup(st->with, "live"), "true");
+	assert_int_equal(st->kind_loc.line, 9);
+	assert_int_equal(st->kind_loc.col, 5);
+	st = s->steps->pdata[1];
+	assert_int_equal(st->kind, SUITE_STEP_ACTION);
+	assert_int_equal(g_hash_table_size(st->with), 0);
+	st = s->steps->pdata[2];
+	assert_int_equal(st->kind, SUITE_STEP_WAIT);
+	assert_string_equal(st->wait_state, "running");
+	assert_int_equal(st->timeout_ms, 60000);
+	st = s->steps->pdata[3];
+	assert_string_equal(st->wait_console, "testbed# $");
+	st = s->steps->pdata[4];
+	assert_int_equal(st->kind, SUITE_STEP_SEND);
+	assert_string_equal(st->send, "uname -r\n");
+	assert_int_equal(st->expect.match->len, 2);
+	assert_false(st->expect.has_exit);
+	st = s->steps->pdata[5];
+	assert_int_equal(st->kind, SUITE_STEP_RUN);
+	assert_true(st->expect.has_exit);
+	st = s->steps->pdata[6];
+	assert_string_equal(st->wait_migration, "completed");
+	assert_string_equal(suite_step_kind_name(SUITE_STEP_WAIT), "wait");
+	suite_free(s);
+}
+
 static void test_full(void **state)
 {
 	GError *error = NULL;
@@ -541,7 +582,7 @@ static void test_problem_cap(void **state)
 	lines = g_strsplit(error->message, "\n", -1);
 	/* two problems per step: the unknown key and the missing action */
 	assert_int_equal(g_strv_length(lines), SUITE_MAX_PROBLEMS + 1);
-	assert_string_equal(lines[0], "t.yaml:3:5: step 1 has no action: give it 'run' or 'manual'");
+	assert_string_equal(lines[0], "t.yaml:3:5: step 1 has no action: give it 'run', 'manual', 'send', 'action' or 'wait'");
 	assert_string_equal(lines[1], "t.yaml:3:16: unknown key 'rn' in step (did you mean 'run'?)");
 	assert_string_equal(lines[SUITE_MAX_PROBLEMS], "... and 90 more problems");
 	g_error_free(error);
@@ -578,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_empty_inputs),
 		cmocka_unit_test(test_reference_columns),
 		cmocka_unit_test(test_problem_cap),
+		cmocka_unit_test(test_step_kinds),
 		cmocka_unit_test(test_many_nodes),
 	};
 

@@ -161,7 +161,7 @@ gboolean session_open(struct console *c, guint index)
 	path = g_ptr_array_index(c->suite_paths, index);
 	c->open_index = (int)index;
 	c->suite_path = g_strdup(path);
-	c->suite = suite_load_file(path, &error);
+	c->suite = run_load_suite(path, &error);
 	if (!c->suite) {
 		c->load_error = g_strdup(error->message);
 		console_message(c, TRUE, "%s: the suite has problems (see the steps box)",
@@ -335,7 +335,11 @@ gboolean session_ensure_run(struct console *c)
 	}
 	c->journal_path = g_steal_pointer(&path);
 	g_ptr_array_add(c->journals, g_strdup(c->journal_path));
-	c->run = run_new(c->suite, c->vars, c->journal, NULL, &ops, c);
+	{
+		struct run_options opts = { .uri = c->uri };
+
+		c->run = run_new(c->suite, c->vars, c->journal, &opts, &ops, c);
+	}
 	session_journal_line(c, draw_glyph(&c->draw, GLYPH_CURSOR), -1, "session: %s (%u steps)", c->suite->name,
 			     c->suite->steps->len);
 	return TRUE;
