@@ -7,6 +7,7 @@
 struct suite;
 struct vars;
 struct journal;
+struct conhub;
 
 enum step_status {
 	STEP_PENDING,
@@ -57,6 +58,7 @@ struct run_options {
 	guint pty_cols, pty_rows;  /* 0: 80x24 */
 	const char *uri;           /* libvirt URI for machines without uri: (NULL: resolve as virsh does) */
 	const char *base_dir;      /* where relative file: paths of actions are taken from (NULL: the suite's directory) */
+	struct conhub *hub;        /* console sessions shared with the front end's panes (NULL: the run's own) */
 };
 
 /* Loads a suite file and checks what the loader leaves to the step kinds (action names and

@@ -1,6 +1,7 @@
 /* run_virt.c - a run's libvirt connections (one per URI) and console sessions (one per machine). */
 #include "config.h"
 
+#include "conhub.h"
 #include "expect.h"
 #include "journal.h"
 #include "run_private.h"
@@ -24,13 +25,16 @@ struct run_console {
 	struct run *run;
 	char *machine;
 	char *domain;
-	struct vconsole *vc;
+	struct vconsole *vc; /* borrowed from the hub */
+	guint listen_id;
 	struct expect *ex;
 	gboolean open;
 	char *closed_why; /* why it closed, for messages */
 };
 
 struct run_virtpool {
+	struct conhub *hub;     /* the front end's (run_options.hub), or the pool's own */
+	gboolean own_hub;
 	GHashTable *virts;    /* uri ("" for the default) -> struct pool_virt * */
 	GHashTable *consoles; /* machine name -> struct run_console * */
 	/* the one console request in flight (only the running step asks) */
@@ -51,7 +55,8 @@ static void console_free(gpointer p)
 {
 	struct run_console *c = p;
 
-	vconsole_free(c->vc);
+	if (c->vc && c->listen_id)
+		vconsole_unlisten(c->vc, c->listen_id);
 	expect_free(c->ex);
 	g_free(c->machine);
 	g_free(c->domain);
@@ -67,6 +72,11 @@ static struct run_virtpool *pool_of(struct run *run)
 		*slot = g_new0(struct run_virtpool, 1);
 		(*slot)->virts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pool_virt_free);
 		(*slot)->consoles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, console_free);
+		(*slot)->hub = run_options(run)->hub;
+		if (!(*slot)->hub) {
+			(*slot)->hub = conhub_new();
+			(*slot)->own_hub = TRUE;
+		}
 	}
 	return *slot;
 }
@@ -77,6 +87,8 @@ void run_virtpool_free(struct run_virtpool *pool)
 		return;
 	/* consoles first: their streams belong to the connections */
 	g_hash_table_unref(pool->consoles);
+	if (pool->own_hub)
+		conhub_free(pool->hub);
 	g_hash_table_unref(pool->virts);
 	g_free(pool);
 }
@@ -182,6 +194,7 @@ static void console_closed(const GError *error, void *user_data)
 	struct run_console *c = user_data;
 
 	c->open = FALSE;
+	c->listen_id = 0; /* a closed console calls no listener again */
 	g_free(c->closed_why);
 	c->closed_why = error ? g_strdup(error->message)
 			      : g_strdup_printf("the console of '%s' closed (the guest stopped, or another client took it over)",
@@ -217,14 +230,14 @@ static void console_conn_ready(struct run *run, virConnectPtr conn, const GError
 	c->machine = g_strdup(m->name);
 	c->domain = g_strdup(domain);
 	c->ex = expect_new();
-	c->vc = vconsole_open(conn, domain, m->console, FALSE, &err);
+	c->vc = conhub_get(pool->hub, conn, domain, m->console, FALSE, &err);
 	if (!c->vc) {
 		console_free(c);
 		fn(run, NULL, err);
 		return;
 	}
 	c->open = TRUE;
-	vconsole_listen(c->vc, &console_listener, c);
+	c->listen_id = vconsole_listen(c->vc, &console_listener, c);
 	g_hash_table_replace(pool->consoles, g_strdup(m->name), c);
 	fn(run, c, NULL);
 }
