@@ -89,6 +89,28 @@ struct suite_expect {
 	struct suite_loc loc;
 };
 
+/* check: { interrupts: {...} }: measured between the step's start and its end. */
+struct suite_check_interrupts {
+	char *on;      /* machine whose /proc/interrupts is sampled */
+	char *irq;     /* regex on the IRQ's name (or its number) */
+	int cpu;       /* the CPU that must move; -1: any */
+	char *delta;   /* constraint on that CPU's delta: ">= 1", "== 0", "> 10"; default ">= 1" */
+	gboolean only; /* no other CPU's counter of the matched IRQs may move */
+	struct suite_loc loc;
+};
+
+/* check: { timeline: {...} }: limits computed from an event log when the step ends. */
+struct suite_check_timeline {
+	char *file;              /* the event log (may hold ${vars}) */
+	char *format;            /* "rk", "trace-cmd", "csv"; NULL: detect */
+	char *task;              /* a pid or a task name */
+	gint64 max_response_ns;  /* -1: not checked */
+	gint64 max_blocking_ns;  /* -1: not checked */
+	gint64 max_cs_ns;        /* longest critical section; -1: not checked */
+	gint64 period_ns;        /* the task's period, for response times; -1: unknown */
+	struct suite_loc loc;
+};
+
 struct suite_step {
 	guint index;                   /* 0-based position */
 	char *name;
@@ -103,6 +125,8 @@ struct suite_step {
 	char *wait_migration;          /* SUITE_STEP_WAIT: a migration status ("completed") */
 	char *wait_console;            /* SUITE_STEP_WAIT: a pattern the console must print */
 	struct suite_loc kind_loc;     /* where the step's action key (run, send, action ...) is */
+	struct suite_check_interrupts *check_interrupts; /* NULL: none */
+	struct suite_check_timeline *check_timeline;     /* NULL: none */
 	struct suite_expect expect;
 	gint64 timeout_ms;             /* 0: the suite's default */
 	enum suite_on_failure on_failure;
