@@ -872,35 +872,37 @@ gboolean run_start_step(struct run *run, guint step, GError **error)
 	return TRUE;
 }
 
-gboolean run_next(struct run *run, GError **error)
+/* The first pending step, journaled as the operator command that starts there; -1 with an
+ * error when a step runs or none is pending. */
+static gint take_next_pending(struct run *run, const char *command, GError **error)
 {
 	gint next;
 
 	if (!check_not_busy(run, error))
-		return FALSE;
+		return -1;
 	next = run_next_pending(run);
 	if (next < 0) {
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no pending step left");
-		return FALSE;
+		return -1;
 	}
 	if (run->journal)
-		journal_input(run->journal, (guint)next, "command", "next");
-	return run_start_step(run, (guint)next, error);
+		journal_input(run->journal, (guint)next, "command", command);
+	return next;
+}
+
+gboolean run_next(struct run *run, GError **error)
+{
+	gint next = take_next_pending(run, "next", error);
+
+	return next >= 0 && run_start_step(run, (guint)next, error);
 }
 
 gboolean run_all(struct run *run, GError **error)
 {
-	gint next;
+	gint next = take_next_pending(run, "all", error);
 
-	if (!check_not_busy(run, error))
+	if (next < 0)
 		return FALSE;
-	next = run_next_pending(run);
-	if (next < 0) {
-		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no pending step left");
-		return FALSE;
-	}
-	if (run->journal)
-		journal_input(run->journal, (guint)next, "command", "all");
 	run->all_active = TRUE;
 	/* "run all" starting at a breakpoint runs that step: the operator asked for it */
 	return run_start_step(run, (guint)next, error);

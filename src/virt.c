@@ -256,6 +256,17 @@ static void conn_unref(gpointer conn)
 	virConnectClose(conn);
 }
 
+/* Runs fn on a worker with the connection (referenced for the task's life) as its data. */
+static void run_on_worker(struct virt *virt, GTaskThreadFunc fn, GAsyncReadyCallback done)
+{
+	GTask *task = g_task_new(NULL, virt->cancel, done, virt);
+
+	virConnectRef(virt->conn);
+	g_task_set_task_data(task, virt->conn, conn_unref);
+	g_task_run_in_thread(task, fn);
+	g_object_unref(task);
+}
+
 /* ---- refresh on a worker ---- */
 
 static void refresh_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
@@ -293,7 +304,6 @@ static void refresh_done(GObject *source, GAsyncResult *res, gpointer user_data)
 static gboolean refresh_cb(gpointer data)
 {
 	struct virt *virt = data;
-	GTask *task;
 
 	virt->refresh_id = 0;
 	if (!virt->conn)
@@ -303,11 +313,7 @@ static gboolean refresh_cb(gpointer data)
 		return G_SOURCE_REMOVE;
 	}
 	virt->refresh_running = TRUE;
-	task = g_task_new(NULL, virt->cancel, refresh_done, virt);
-	virConnectRef(virt->conn);
-	g_task_set_task_data(task, virt->conn, conn_unref);
-	g_task_run_in_thread(task, refresh_thread);
-	g_object_unref(task);
+	run_on_worker(virt, refresh_thread, refresh_done);
 	return G_SOURCE_REMOVE;
 }
 
@@ -410,16 +416,11 @@ static void stats_done(GObject *source, GAsyncResult *res, gpointer user_data)
 static gboolean stats_cb(gpointer data)
 {
 	struct virt *virt = data;
-	GTask *task;
 
 	if (!virt->conn || virt->stats_running)
 		return G_SOURCE_CONTINUE;
 	virt->stats_running = TRUE;
-	task = g_task_new(NULL, virt->cancel, stats_done, virt);
-	virConnectRef(virt->conn);
-	g_task_set_task_data(task, virt->conn, conn_unref);
-	g_task_run_in_thread(task, stats_thread);
-	g_object_unref(task);
+	run_on_worker(virt, stats_thread, stats_done);
 	return G_SOURCE_CONTINUE;
 }
 
