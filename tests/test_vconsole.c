@@ -25,8 +25,26 @@ struct tap {
 	GError *closed_error;
 };
 
+/* A listener that removes itself when the console closes (the ones after it still hear it). */
+struct self_remover {
+	struct vconsole *console;
+	guint id;
+	guint closed_calls;
+};
+
+static void remover_closed(const GError *error, void *user_data)
+{
+	struct self_remover *r = user_data;
+
+	r->closed_calls++;
+	vconsole_unlisten(r->console, r->id);
+}
+
+static const struct vconsole_listener remover_listener = { NULL, remover_closed };
+
 struct fixture {
 	struct tb_guest *tb;
+	struct self_remover remover;
 	struct vconsole *console; /* the current holder */
 	struct tap main_tap;
 	struct tap second_tap;
@@ -182,6 +200,8 @@ static void test_prompt_and_uname(void **state)
 	assert_true(vconsole_is_open(f->console));
 	assert_string_equal(vconsole_domain(f->console), f->tb->name);
 	f->main_tap.ex = expect_new();
+	f->remover.console = f->console;
+	f->remover.id = vconsole_listen(f->console, &remover_listener, &f->remover);
 	vconsole_listen(f->console, &tap_listener, &f->main_tap);
 	vconsole_listen(f->console, &tap_listener, &f->second_tap);
 
@@ -231,6 +251,7 @@ static void test_force_takes_over(void **state)
 	assert_false(vconsole_is_open(f->console));
 	assert_false(vconsole_write(f->console, "x", 1));
 	assert_int_equal(f->second_tap.closed_calls, 1);
+	assert_int_equal(f->remover.closed_calls, 1);
 	vconsole_free(f->console);
 	/* the new holder works */
 	f->console = taker;
