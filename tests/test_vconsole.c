@@ -134,7 +134,8 @@ static char *wait_for(struct tap *t, const char *pattern, guint timeout_ms)
 /* Sends "\n" every 2 s until the prompt shows (the guest may still be booting). */
 static gboolean wait_prompt(struct fixture *f, guint timeout_ms)
 {
-	g_autofree char *pattern = g_strdup_printf("%s$", g_regex_escape_string(f->tb->prompt, -1));
+	g_autofree char *escaped = g_regex_escape_string(f->tb->prompt, -1);
+	g_autofree char *pattern = g_strdup_printf("%s$", escaped);
 	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
 
 	while (g_get_monotonic_time() < deadline) {
@@ -192,6 +193,7 @@ static void test_prompt_and_uname(void **state)
 	struct fixture *f = *state;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *kver_pattern = NULL;
+	g_autofree char *kver_escaped = g_regex_escape_string(f->tb->kver, -1);
 	g_autofree char *m = NULL;
 
 	f->console = vconsole_open(f->tb->conn, f->tb->name, NULL, FALSE, &error);
@@ -207,7 +209,7 @@ static void test_prompt_and_uname(void **state)
 
 	assert_true(wait_prompt(f, BOOT_TIMEOUT_MS));
 	assert_true(vconsole_write(f->console, "uname -r\n", 9));
-	kver_pattern = g_strdup_printf("^%s$", g_regex_escape_string(f->tb->kver, -1));
+	kver_pattern = g_strdup_printf("^%s$", kver_escaped);
 	m = wait_for(&f->main_tap, kver_pattern, 20000);
 	assert_non_null(m);
 	assert_string_equal(m, f->tb->kver);
