@@ -213,6 +213,20 @@ static void test_prompt_and_uname(void **state)
 	m = wait_for(&f->main_tap, kver_pattern, 20000);
 	assert_non_null(m);
 	assert_string_equal(m, f->tb->kver);
+	/* a burst of output (about 40 KB) arrives whole and in order */
+	assert_true(vconsole_write(f->console, "i=0; while [ $i -lt 3000 ]; do echo line$i; i=$((i+1)); done; echo END\n", 71));
+	g_free(m);
+	m = wait_for(&f->main_tap, "^line0$", 20000);
+	assert_non_null(m);
+	for (int i = 1; i < 3000; i += 97) {
+		g_autofree char *pattern = g_strdup_printf("^line%d$", i);
+		g_autofree char *line = wait_for(&f->main_tap, pattern, 60000);
+
+		assert_non_null(line);
+	}
+	g_free(m);
+	m = wait_for(&f->main_tap, "^END$", 60000);
+	assert_non_null(m);
 	/* every byte reached both listeners */
 	assert_true(spin_until(bytes_equal_pred, f, 1000));
 	assert_true(f->main_tap.bytes > strlen(f->tb->kver));
@@ -232,6 +246,16 @@ static void test_in_use(void **state)
 	assert_non_null(strstr(error->message, "force"));
 	/* the holder is untouched */
 	assert_true(vconsole_is_open(f->console));
+	/* more than 1 MiB queued for the guest is refused, whole */
+	{
+		gsize big = 1024 * 1024 + 1;
+		char *mem = g_malloc0(big);
+
+		assert_false(vconsole_write(f->console, mem, big));
+		g_free(mem);
+		assert_true(vconsole_write(f->console, "", 0));
+		assert_true(vconsole_is_open(f->console));
+	}
 }
 
 static gboolean closed_pred(void *p)
