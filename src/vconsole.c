@@ -91,16 +91,42 @@ static gboolean dispatch_end(struct vconsole *console)
 	return FALSE;
 }
 
+/* The ids of the listeners now: listeners may add or remove listeners while called, so calls go
+ * by id, each looked up again just before it is made. */
+static GArray *listener_ids(const struct vconsole *console)
+{
+	GArray *ids = g_array_sized_new(FALSE, FALSE, sizeof(guint), console->listeners->len);
+
+	for (guint i = 0; i < console->listeners->len; i++)
+		g_array_append_val(ids, g_array_index(console->listeners, struct vconsole_entry, i).id);
+	return ids;
+}
+
+static struct vconsole_entry *find_entry(struct vconsole *console, guint id)
+{
+	for (guint i = 0; i < console->listeners->len; i++) {
+		struct vconsole_entry *e = &g_array_index(console->listeners, struct vconsole_entry, i);
+
+		if (e->id == id)
+			return e;
+	}
+	return NULL;
+}
+
 /* Gives bytes to every listener, in order. FALSE when a listener freed the console. */
 static gboolean deliver(struct vconsole *console, const char *data, gsize len)
 {
-	console->dispatching++;
-	/* by index and id: listeners may add or remove listeners while called */
-	for (guint i = 0; i < console->listeners->len && !console->free_pending; i++) {
-		struct vconsole_entry e = g_array_index(console->listeners, struct vconsole_entry, i);
+	g_autoptr(GArray) ids = listener_ids(console);
 
-		if (e.listener.data && !e.closed_called)
-			e.listener.data(data, len, e.user_data);
+	console->dispatching++;
+	for (guint i = 0; i < ids->len && !console->free_pending; i++) {
+		struct vconsole_entry *e = find_entry(console, g_array_index(ids, guint, i));
+		struct vconsole_entry copy;
+
+		if (!e || !e->listener.data || e->closed_called)
+			continue;
+		copy = *e;
+		copy.listener.data(data, len, copy.user_data);
 	}
 	return !dispatch_end(console);
 }
@@ -110,15 +136,16 @@ static gboolean deliver(struct vconsole *console, const char *data, gsize len)
 static gboolean close_idle_cb(gpointer data)
 {
 	struct vconsole *console = data;
+	g_autoptr(GArray) ids = listener_ids(console);
 
 	console->close_idle = 0;
 	stream_stop(console, console->close_error != NULL);
 	console->dispatching++;
-	for (guint i = 0; i < console->listeners->len && !console->free_pending; i++) {
-		struct vconsole_entry *e = &g_array_index(console->listeners, struct vconsole_entry, i);
+	for (guint i = 0; i < ids->len && !console->free_pending; i++) {
+		struct vconsole_entry *e = find_entry(console, g_array_index(ids, guint, i));
 		struct vconsole_entry copy;
 
-		if (e->closed_called)
+		if (!e || e->closed_called)
 			continue;
 		e->closed_called = TRUE;
 		copy = *e;

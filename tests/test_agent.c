@@ -45,28 +45,58 @@ static struct agent_result *exec_sync(virConnectPtr conn, const char *domain, co
 	return w.result;
 }
 
+struct fixture {
+	struct tb_guest *tb;
+	char *early_error; /* agent_ping's error right after the start: the agent was not up yet */
+};
+
 static int setup(void **state)
 {
 	g_autoptr(GError) error = NULL;
 	struct tb_guest *tb = tb_guest_boot("vct-agent", 1, &error);
+	struct fixture *f;
 
 	if (!tb) {
 		fprintf(stderr, "cannot boot the testbed guest: %s\n", error->message);
 		return -1;
 	}
+	f = g_new0(struct fixture, 1);
+	f->tb = tb;
+	/* the guest needs seconds to boot under TCG: its agent can't answer yet */
+	if (agent_ping(tb->conn, tb->name, 1, &error))
+		f->early_error = g_strdup("(the agent answered at once)");
+	else
+		f->early_error = g_strdup(error->message);
+	g_clear_error(&error);
 	if (!tb_guest_wait_agent(tb, 120, &error)) {
 		fprintf(stderr, "%s\n", error->message);
 		tb_guest_destroy(tb);
+		g_free(f->early_error);
+		g_free(f);
 		return -1;
 	}
-	*state = tb;
+	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	tb_guest_destroy(*state);
+	struct fixture *f = *state;
+
+	tb_guest_destroy(f->tb);
+	g_free(f->early_error);
+	g_free(f);
 	return 0;
+}
+
+static void test_not_connected_yet(void **state)
+{
+	struct fixture *f = *state;
+
+	fprintf(stderr, "agent before the guest booted: %s\n", f->early_error);
+	assert_true(g_str_has_prefix(f->early_error, "vct-agent: "));
+	assert_non_null(strstr(f->early_error, "guest agent is not connected"));
+	assert_non_null(strstr(f->early_error, "qemu-guest-agent"));
 }
 
 static void assert_bytes(GBytes *b, const char *want)
@@ -80,7 +110,7 @@ static void assert_bytes(GBytes *b, const char *want)
 
 static void test_exec_output_and_status(void **state)
 {
-	struct tb_guest *tb = *state;
+	struct tb_guest *tb = ((struct fixture *)*state)->tb;
 	g_autoptr(GError) error = NULL;
 	struct agent_result *r = exec_sync(tb->conn, tb->name, "echo hi; echo err >&2; exit 3", 20000, &error);
 
@@ -104,7 +134,7 @@ static void test_exec_output_and_status(void **state)
 
 static void test_exec_timeout(void **state)
 {
-	struct tb_guest *tb = *state;
+	struct tb_guest *tb = ((struct fixture *)*state)->tb;
 	g_autoptr(GError) error = NULL;
 	gint64 t0 = g_get_monotonic_time();
 	struct agent_result *r = exec_sync(tb->conn, tb->name, "sleep 30", 500, &error);
@@ -121,7 +151,7 @@ static void test_exec_timeout(void **state)
 
 static void test_read_file(void **state)
 {
-	struct tb_guest *tb = *state;
+	struct tb_guest *tb = ((struct fixture *)*state)->tb;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) b = agent_read_file(tb->conn, tb->name, "/proc/version", 1 << 20, &error);
 	g_autofree char *text = NULL;
@@ -159,7 +189,7 @@ static void test_read_file(void **state)
 
 static void test_ping(void **state)
 {
-	struct tb_guest *tb = *state;
+	struct tb_guest *tb = ((struct fixture *)*state)->tb;
 	g_autoptr(GError) error = NULL;
 
 	assert_true(agent_ping(tb->conn, tb->name, 5, &error));
@@ -198,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_no_agent),
 	};
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_not_connected_yet),
 		cmocka_unit_test(test_ping),
 		cmocka_unit_test(test_exec_output_and_status),
 		cmocka_unit_test(test_exec_timeout),

@@ -25,8 +25,26 @@ struct tap {
 	GError *closed_error;
 };
 
+/* A listener that removes itself when the console closes (the ones after it still hear it). */
+struct self_remover {
+	struct vconsole *console;
+	guint id;
+	guint closed_calls;
+};
+
+static void remover_closed(const GError *error, void *user_data)
+{
+	struct self_remover *r = user_data;
+
+	r->closed_calls++;
+	vconsole_unlisten(r->console, r->id);
+}
+
+static const struct vconsole_listener remover_listener = { NULL, remover_closed };
+
 struct fixture {
 	struct tb_guest *tb;
+	struct self_remover remover;
 	struct vconsole *console; /* the current holder */
 	struct tap main_tap;
 	struct tap second_tap;
@@ -116,7 +134,8 @@ static char *wait_for(struct tap *t, const char *pattern, guint timeout_ms)
 /* Sends "\n" every 2 s until the prompt shows (the guest may still be booting). */
 static gboolean wait_prompt(struct fixture *f, guint timeout_ms)
 {
-	g_autofree char *pattern = g_strdup_printf("%s$", g_regex_escape_string(f->tb->prompt, -1));
+	g_autofree char *escaped = g_regex_escape_string(f->tb->prompt, -1);
+	g_autofree char *pattern = g_strdup_printf("%s$", escaped);
 	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
 
 	while (g_get_monotonic_time() < deadline) {
@@ -174,6 +193,7 @@ static void test_prompt_and_uname(void **state)
 	struct fixture *f = *state;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *kver_pattern = NULL;
+	g_autofree char *kver_escaped = g_regex_escape_string(f->tb->kver, -1);
 	g_autofree char *m = NULL;
 
 	f->console = vconsole_open(f->tb->conn, f->tb->name, NULL, FALSE, &error);
@@ -182,15 +202,31 @@ static void test_prompt_and_uname(void **state)
 	assert_true(vconsole_is_open(f->console));
 	assert_string_equal(vconsole_domain(f->console), f->tb->name);
 	f->main_tap.ex = expect_new();
+	f->remover.console = f->console;
+	f->remover.id = vconsole_listen(f->console, &remover_listener, &f->remover);
 	vconsole_listen(f->console, &tap_listener, &f->main_tap);
 	vconsole_listen(f->console, &tap_listener, &f->second_tap);
 
 	assert_true(wait_prompt(f, BOOT_TIMEOUT_MS));
 	assert_true(vconsole_write(f->console, "uname -r\n", 9));
-	kver_pattern = g_strdup_printf("^%s$", g_regex_escape_string(f->tb->kver, -1));
+	kver_pattern = g_strdup_printf("^%s$", kver_escaped);
 	m = wait_for(&f->main_tap, kver_pattern, 20000);
 	assert_non_null(m);
 	assert_string_equal(m, f->tb->kver);
+	/* a burst of output (about 40 KB) arrives whole and in order */
+	assert_true(vconsole_write(f->console, "i=0; while [ $i -lt 3000 ]; do echo line$i; i=$((i+1)); done; echo END\n", 71));
+	g_free(m);
+	m = wait_for(&f->main_tap, "^line0$", 20000);
+	assert_non_null(m);
+	for (int i = 1; i < 3000; i += 97) {
+		g_autofree char *pattern = g_strdup_printf("^line%d$", i);
+		g_autofree char *line = wait_for(&f->main_tap, pattern, 60000);
+
+		assert_non_null(line);
+	}
+	g_free(m);
+	m = wait_for(&f->main_tap, "^END$", 60000);
+	assert_non_null(m);
 	/* every byte reached both listeners */
 	assert_true(spin_until(bytes_equal_pred, f, 1000));
 	assert_true(f->main_tap.bytes > strlen(f->tb->kver));
@@ -210,6 +246,16 @@ static void test_in_use(void **state)
 	assert_non_null(strstr(error->message, "force"));
 	/* the holder is untouched */
 	assert_true(vconsole_is_open(f->console));
+	/* more than 1 MiB queued for the guest is refused, whole */
+	{
+		gsize big = 1024 * 1024 + 1;
+		char *mem = g_malloc0(big);
+
+		assert_false(vconsole_write(f->console, mem, big));
+		g_free(mem);
+		assert_true(vconsole_write(f->console, "", 0));
+		assert_true(vconsole_is_open(f->console));
+	}
 }
 
 static gboolean closed_pred(void *p)
@@ -231,6 +277,7 @@ static void test_force_takes_over(void **state)
 	assert_false(vconsole_is_open(f->console));
 	assert_false(vconsole_write(f->console, "x", 1));
 	assert_int_equal(f->second_tap.closed_calls, 1);
+	assert_int_equal(f->remover.closed_calls, 1);
 	vconsole_free(f->console);
 	/* the new holder works */
 	f->console = taker;

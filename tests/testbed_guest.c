@@ -39,11 +39,19 @@ static int run_mkguest(const char *arg, char **out, char **err)
 	return -1;
 }
 
+/* libvirt logs its version and "tainted" warnings to stderr once a driver runs in the process:
+ * keep errors only, unless the caller asked for more. Before libvirt initialises. */
+static void quiet_libvirt(void)
+{
+	g_setenv("LIBVIRT_LOG_OUTPUTS", "4:stderr", FALSE);
+}
+
 const char *tb_guest_skip_reason(void)
 {
 	g_autofree char *qemu = g_find_program_in_path("qemu-system-x86_64");
 	int rc;
 
+	quiet_libvirt();
 	if (!qemu)
 		return "qemu-system-x86_64 is not installed (package qemu-system-x86): the testbed guest cannot run";
 	rc = run_mkguest("--quiet", NULL, NULL);
@@ -146,6 +154,7 @@ struct tb_guest *tb_guest_boot(const char *name, guint vcpus, GError **error)
 	virDomainPtr dom;
 	int rc;
 
+	quiet_libvirt();
 	rc = run_mkguest("--quiet", NULL, &err);
 	if (rc != 0) {
 		g_set_error(error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED, "%s/tools/mkguest --quiet failed (exit %d): %s",

@@ -21,7 +21,8 @@
  * opens qemu:///embed?root=... and starts the guest transient from TESTBED_XML with @NAME@
  * replaced (and <vcpu> set when vcpus > 0). It returns as soon as QEMU runs: wait for the
  * console prompt or the agent yourself. The libvirt event loop runs on GLib's default main
- * context: iterate it (console streams, domain events need it).
+ * context: iterate it (console streams, domain events need it). Both functions set
+ * LIBVIRT_LOG_OUTPUTS=4:stderr (errors only) unless it is set: call one before libvirt's first use.
  */
 struct tb_guest {
 	virConnectPtr conn;
