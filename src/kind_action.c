@@ -9,6 +9,7 @@
 #include "migmon.h"
 #include "run_private.h"
 #include "vars.h"
+#include "virt.h"
 
 #define ACTION_MIGMON_INTERVAL_MS 500
 
@@ -74,8 +75,13 @@ static void action_done(GObject *source, GAsyncResult *res, gpointer user_data)
 			run_step_output(run, "action", "\n", 1);
 	}
 	if (!text) {
-		/* libvirt refused: the thing under test failed (a lost connection says so itself) */
-		run_step_endf(run, run_step_aborted(run) ? STEP_ERROR : STEP_FAIL, -1, "%s", error->message);
+		/* libvirt refused the operation, or it timed out: the thing under test failed. A lost
+		 * connection, a driver that can't do it, or an unreadable file: virtcon couldn't. */
+		gboolean ours = run_step_aborted(run) || error->domain == G_FILE_ERROR ||
+				g_error_matches(error, VIRT_ERROR, VIRT_ERROR_CONNECT) ||
+				g_error_matches(error, VIRT_ERROR, VIRT_ERROR_UNSUPPORTED);
+
+		run_step_endf(run, ours ? STEP_ERROR : STEP_FAIL, -1, "%s", error->message);
 		return;
 	}
 	run_step_complete(run, -1, 0);
