@@ -754,12 +754,15 @@ void vtgrid_feed(struct vtgrid *g, const char *bytes, size_t len)
 			g->guard_esc = FALSE;
 			g->guard_csi = c == '[';
 			g->guard_seps = 0;
-		} else if (c == ';' || c == ':') {
-			if (++g->guard_seps > CSI_MAX_SEPARATORS) {
+		} else if (c >= 0x30 && c <= 0x3f) {
+			/* Drop the arguments past the limit whole: separators and digits. */
+			if ((c == ';' || c == ':') && g->guard_seps <= CSI_MAX_SEPARATORS)
+				g->guard_seps++;
+			if (g->guard_seps > CSI_MAX_SEPARATORS) {
 				input_write(g, from, (size_t)(p - from));
 				from = p + 1;
 			}
-		} else if (c < 0x30 || c > 0x3f) {
+		} else {
 			g->guard_csi = FALSE;
 		}
 		p++;
