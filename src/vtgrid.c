@@ -17,6 +17,9 @@ struct vtgrid_line {
 	GArray *comb;     /* struct vtgrid_comb, at most one per column; NULL almost always */
 	uint16_t ncells;  /* valid cells */
 	uint16_t cap;     /* allocated cells */
+	/* Cells [clean_from, ncells) are default blanks not yet written (their memory is stale), so
+	 * recycling a line clears nothing; line_materialize() writes them before cells are read. */
+	uint16_t clean_from;
 };
 
 struct vtgrid {
@@ -30,6 +33,8 @@ struct vtgrid {
 	struct vtgrid_line *alt; /* rows lines once the alternate screen was used */
 	gboolean altscreen;
 	struct vtgrid_cell pen;  /* the current pen as a cell template (ch 0, width 1) */
+	uint32_t pen_word;       /* the pen's first 32 bits (ch 0), for putglyph's fast path */
+	int ch_shift;            /* where ch sits in that word */
 	int cur_row, cur_col;
 	gboolean cursor_visible;
 	char *title;
@@ -85,15 +90,35 @@ static void fill_cells(struct vtgrid_cell *cells, int n, struct vtgrid_cell c)
 		cells[i] = c;
 }
 
-/* Makes a line exactly `cols` cells wide, all blank with cell `b`. */
+static inline gboolean is_default_blank(struct vtgrid_cell b)
+{
+	return b.fg == VTGRID_COLOR_DEFAULT && b.bg == VTGRID_COLOR_DEFAULT;
+}
+
+static const struct vtgrid_cell default_blank = { .width = 1 };
+
+static inline void line_materialize(struct vtgrid_line *ln)
+{
+	if (ln->clean_from < ln->ncells) {
+		fill_cells(ln->cells + ln->clean_from, ln->ncells - ln->clean_from, default_blank);
+		ln->clean_from = ln->ncells;
+	}
+}
+
+/* Makes a line exactly `cols` cells wide, all blank with cell `b` (its fg and bg only). */
 static void line_clear(struct vtgrid_line *ln, int cols, struct vtgrid_cell b)
 {
 	if (ln->cap < cols) {
 		ln->cells = g_renew(struct vtgrid_cell, ln->cells, cols);
 		ln->cap = (uint16_t)cols;
 	}
+	if (is_default_blank(b)) {
+		ln->clean_from = 0;
+	} else {
+		fill_cells(ln->cells, cols, b);
+		ln->clean_from = (uint16_t)cols;
+	}
 	ln->ncells = (uint16_t)cols;
-	fill_cells(ln->cells, cols, b);
 	if (ln->comb) {
 		g_array_free(ln->comb, TRUE);
 		ln->comb = NULL;
@@ -105,6 +130,7 @@ static void line_set_width(struct vtgrid_line *ln, int cols)
 {
 	static const struct vtgrid_cell blank = { .width = 1 };
 
+	line_materialize(ln);
 	if (ln->cap < cols) {
 		ln->cells = g_renew(struct vtgrid_cell, ln->cells, cols);
 		ln->cap = (uint16_t)cols;
@@ -114,6 +140,7 @@ static void line_set_width(struct vtgrid_line *ln, int cols)
 	else if (cols > 0 && ln->cells[cols - 1].width == 2)
 		ln->cells[cols - 1] = blank; /* a wide character cut in half */
 	ln->ncells = (uint16_t)cols;
+	ln->clean_from = (uint16_t)cols;
 	if (ln->comb) {
 		for (guint i = 0; i < ln->comb->len;) {
 			if (g_array_index(ln->comb, struct vtgrid_comb, i).col >= cols)
@@ -169,6 +196,7 @@ static uint32_t sane_char(uint32_t c)
 static int put_glyph_slow(struct vtgrid *g, VTermGlyphInfo *info, VTermPos pos)
 {
 	struct vtgrid_line *ln = screen_line(g, pos.row);
+	line_materialize(ln);
 	struct vtgrid_cell *cells = ln->cells;
 	int col = pos.col;
 	int width = info->width == 2 && col + 1 < g->cols ? 2 : 1;
@@ -213,14 +241,21 @@ static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 	if (G_UNLIKELY((unsigned)pos.row >= (unsigned)g->rows || (unsigned)pos.col >= (unsigned)g->cols))
 		return 1;
 	struct vtgrid_line *ln = screen_line(g, pos.row);
-	struct vtgrid_cell *c = &ln->cells[pos.col];
 	uint32_t ch = info->chars[0];
-	if (G_UNLIKELY(info->width != 1 || c->width != 1 || info->chars[1] != 0 || ch > 0xd7ff ||
-		       info->protected_cell))
+	int col = pos.col;
+	if (G_UNLIKELY(info->width != 1 || info->chars[1] != 0 || ch > 0xd7ff || info->protected_cell))
 		return put_glyph_slow(g, info, pos);
-	struct vtgrid_cell n = g->pen;
-	n.ch = ch;
-	*c = n;
+	if (col >= ln->clean_from) {
+		/* Writing past the written part: what lies between is blank. */
+		if (G_UNLIKELY(col > ln->clean_from))
+			fill_cells(ln->cells + ln->clean_from, col - ln->clean_from, default_blank);
+		ln->clean_from = (uint16_t)(col + 1);
+	} else if (G_UNLIKELY(ln->cells[col].width != 1)) {
+		return put_glyph_slow(g, info, pos);
+	}
+	/* One 12-byte store of the pen with the character in it. */
+	uint32_t w[3] = { g->pen_word | ch << g->ch_shift, g->pen.fg, g->pen.bg };
+	memcpy(&ln->cells[col], w, sizeof(w));
 	mark_dirty(g, pos.row);
 	g->generation++;
 	return 1;
@@ -254,7 +289,13 @@ static void erase_rect(struct vtgrid *g, VTermRect r, gboolean selective)
 		struct vtgrid_line *ln = screen_line(g, row);
 		if (!selective && r.start_col == 0 && r.end_col == g->cols) {
 			line_clear(ln, g->cols, b);
+		} else if (!selective && is_default_blank(b)) {
+			/* Only the written part needs clearing; clearing to its end shortens it. */
+			fill_cells(ln->cells + r.start_col, MIN(r.end_col, ln->clean_from) - r.start_col, b);
+			if (r.end_col >= ln->clean_from)
+				ln->clean_from = (uint16_t)MIN(ln->clean_from, r.start_col);
 		} else {
+			line_materialize(ln);
 			for (int col = r.start_col; col < r.end_col; col++)
 				if (!selective || !ln->cells[col].protect)
 					ln->cells[col] = b;
@@ -278,6 +319,8 @@ static void copy_cells(struct vtgrid_line *dst, int dcol, struct vtgrid_line *sr
 {
 	GArray *moved = NULL;
 
+	line_materialize(src);
+	line_materialize(dst);
 	if (src->comb) {
 		for (guint i = 0; i < src->comb->len; i++) {
 			struct vtgrid_comb e = g_array_index(src->comb, struct vtgrid_comb, i);
@@ -445,12 +488,18 @@ static uint32_t convert_color(const VTermColor *c, gboolean is_fg)
 	return VTGRID_COLOR_MAKE_RGB(c->rgb.red, c->rgb.green, c->rgb.blue);
 }
 
+static void pen_changed(struct vtgrid *g)
+{
+	memcpy(&g->pen_word, &g->pen, sizeof(g->pen_word));
+}
+
 static int cb_initpen(void *user)
 {
 	struct vtgrid *g = user;
 	struct vtgrid_cell p = { .width = 1 };
 
 	g->pen = p;
+	pen_changed(g);
 	return 1;
 }
 
@@ -486,6 +535,7 @@ static int cb_setpenattr(VTermAttr attr, VTermValue *val, void *user)
 	default:
 		break;
 	}
+	pen_changed(g);
 	return 1;
 }
 
@@ -690,6 +740,12 @@ struct vtgrid *vtgrid_new(int rows, int cols, int scrollback_lines)
 	g->sb_max = CLAMP(scrollback_lines, 0, VTGRID_MAX_SCROLLBACK);
 	g->cursor_visible = TRUE;
 	g->pen.width = 1;
+	/* Find where the compiler put ch in the cell's first word (bit-field layout is the ABI's). */
+	struct vtgrid_cell probe = { .ch = 1 };
+	uint32_t word;
+	memcpy(&word, &probe, sizeof(word));
+	g->ch_shift = g_bit_nth_lsf(word, -1);
+	pen_changed(g);
 	grid_alloc(g);
 	g->vt = vterm_new(g->rows, g->cols);
 	vterm_set_utf8(g->vt, 1);
@@ -846,14 +902,21 @@ guint64 vtgrid_lines_scrolled(const struct vtgrid *g)
 	return g->scrolled;
 }
 
+/* Readers get lines with every cell written: a logically const change, hence the cast. */
 static const struct vtgrid_line *get_line(const struct vtgrid *g, int row)
 {
+	struct vtgrid_line *ln;
+
 	if (row >= g->rows || row < -g->sb_count)
 		return NULL;
-	if (row >= 0)
-		return screen_line((struct vtgrid *)g, row);
-	int i = ((g->top + row) % g->ring_cap + g->ring_cap) % g->ring_cap;
-	return &g->ring[i];
+	if (row >= 0) {
+		ln = screen_line((struct vtgrid *)g, row);
+	} else {
+		int i = ((g->top + row) % g->ring_cap + g->ring_cap) % g->ring_cap;
+		ln = &((struct vtgrid *)g)->ring[i];
+	}
+	line_materialize(ln);
+	return ln;
 }
 
 const struct vtgrid_cell *vtgrid_line(const struct vtgrid *g, int row, int *ncells)
