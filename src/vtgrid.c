@@ -45,12 +45,16 @@ struct vtgrid {
 	vtgrid_output_func output;
 	void *output_user;
 	/* The CSI guard (see vtgrid_feed): after an ESC, inside a CSI's parameters, separators seen. */
-	gboolean guard_esc, guard_csi;
+	gboolean guard_esc, guard_csi, guard_str, guard_hash;
+	gboolean rep_safe;       /* the last glyph libvterm drew had a width > 0 */
 	int guard_seps;
 };
 
 /* libvterm 0.1.x stores CSI arguments in a 16-entry array without checking the count; the
- * separators after the 15th are dropped before they reach it. */
+ * separators after the 15th are dropped before they reach it. It also reads past the input
+ * when an OSC or DCS string holds ESC then a C0 control: such controls are dropped too. And
+ * REP (CSI n b) loops forever when the last glyph was zero-width (or there was none since a
+ * reset): then REP is cancelled (its final byte replaced with CAN). */
 #define CSI_MAX_SEPARATORS 15
 
 #define DIRTY_WORDS(rows) (((rows) + 63) / 64)
@@ -186,9 +190,10 @@ static void comb_set(struct vtgrid_line *ln, int col, const uint32_t *chars, int
 		e->ch[i] = chars[i];
 }
 
+/* Surrogates, out-of-range values and C1 controls (which libvterm passes as text) show as U+FFFD. */
 static uint32_t sane_char(uint32_t c)
 {
-	return c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0xfffd : c;
+	return c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0x7f && c < 0xa0) || c < 0x20 ? 0xfffd : c;
 }
 
 /* --- libvterm state callbacks --- */
@@ -238,6 +243,7 @@ static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 {
 	struct vtgrid *g = user;
 
+	g->rep_safe = info->width > 0;
 	if (G_UNLIKELY((unsigned)pos.row >= (unsigned)g->rows || (unsigned)pos.col >= (unsigned)g->cols))
 		return 1;
 	struct vtgrid_line *ln = screen_line(g, pos.row);
@@ -498,6 +504,7 @@ static int cb_initpen(void *user)
 	struct vtgrid *g = user;
 	struct vtgrid_cell p = { .width = 1 };
 
+	g->rep_safe = FALSE; /* resets forget the last glyph (SGR 0 comes here too: harmless) */
 	g->pen = p;
 	pen_changed(g);
 	return 1;
@@ -784,13 +791,14 @@ static void input_write(struct vtgrid *g, const char *bytes, size_t len)
  * starts with ESC [ (C0 controls may come between, as in libvterm; C1 CSI is off in UTF-8 mode),
  * its arguments are 0x30-0x3f, ESC restarts, CAN/SUB cancel, anything else ends it. Thinking a
  * CSI is open when libvterm does not (ESC [ inside a string) only drops separators of garbage.
+ * OSC (ESC ]) and DCS (ESC P) strings end at BEL, CAN, SUB or ESC and a non-control.
  */
 void vtgrid_feed(struct vtgrid *g, const char *bytes, size_t len)
 {
 	const char *end = bytes + len, *from = bytes, *p = bytes;
 
 	while (p < end) {
-		if (!g->guard_esc && !g->guard_csi) {
+		if (!g->guard_esc && !g->guard_csi && !g->guard_str && !g->guard_hash) {
 			p = memchr(p, 0x1b, (size_t)(end - p));
 			if (!p)
 				break;
@@ -803,13 +811,31 @@ void vtgrid_feed(struct vtgrid *g, const char *bytes, size_t len)
 			g->guard_esc = TRUE;
 			g->guard_csi = FALSE;
 		} else if (c == 0x18 || c == 0x1a) {
-			g->guard_esc = g->guard_csi = FALSE;
+			g->guard_esc = g->guard_csi = g->guard_str = g->guard_hash = FALSE;
 		} else if (c < 0x20 || c == 0x7f) {
-			/* Executed inside escapes without ending them. */
+			/* Executed inside escapes without ending them, except ESC C0 in a string. */
+			if (g->guard_str && g->guard_esc && c < 0x20) {
+				input_write(g, from, (size_t)(p - from));
+				from = p + 1;
+			} else if (g->guard_str && c == 0x07) {
+				g->guard_str = FALSE;
+			}
+		} else if (g->guard_hash) {
+			/* DECALN (ESC # 8) draws glyphs but leaves libvterm's last glyph alone. */
+			g->guard_hash = FALSE;
+			if (c == '8') {
+				input_write(g, from, (size_t)(p + 1 - from));
+				from = p + 1;
+				g->rep_safe = FALSE;
+			}
 		} else if (g->guard_esc) {
 			g->guard_esc = FALSE;
-			g->guard_csi = c == '[';
+			g->guard_hash = c == '#' && !g->guard_str;
+			g->guard_csi = c == '[' && !g->guard_str;
+			g->guard_str = !g->guard_str && (c == ']' || c == 'P');
 			g->guard_seps = 0;
+		} else if (!g->guard_csi) {
+			/* String contents. */
 		} else if (c >= 0x30 && c <= 0x3f) {
 			/* Drop the arguments past the limit whole: separators and digits. */
 			if ((c == ';' || c == ':') && g->guard_seps <= CSI_MAX_SEPARATORS)
@@ -820,6 +846,11 @@ void vtgrid_feed(struct vtgrid *g, const char *bytes, size_t len)
 			}
 		} else {
 			g->guard_csi = FALSE;
+			if (c == 'b') {
+				input_write(g, from, (size_t)(p - from));
+				from = p + 1;
+				input_write(g, g->rep_safe ? "b" : "\x18", 1);
+			}
 		}
 		p++;
 	}
@@ -840,7 +871,7 @@ void vtgrid_reset(struct vtgrid *g)
 	grid_release(g);
 	grid_alloc(g);
 	g->scrolled = 0;
-	g->guard_esc = g->guard_csi = FALSE;
+	g->guard_esc = g->guard_csi = g->guard_str = g->guard_hash = FALSE;
 	vterm_state_reset(g->state, 1);
 	g_clear_pointer(&g->title, g_free);
 	mark_dirty_rows(g, 0, g->rows);
