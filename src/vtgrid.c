@@ -44,17 +44,27 @@ struct vtgrid {
 	guint bells;
 	vtgrid_output_func output;
 	void *output_user;
-	/* The CSI guard (see vtgrid_feed): after an ESC, inside a CSI's parameters, separators seen. */
-	gboolean guard_esc, guard_csi, guard_str, guard_hash;
+	/* The input guard (see vtgrid_feed): after an ESC, inside a CSI's parameters (and how many
+	 * separators), after ESC #, inside an OSC or DCS string (and after an ESC in it). */
+	gboolean guard_esc, guard_csi, guard_hash, guard_str_esc;
+	int guard_seps, guard_str;
 	gboolean rep_safe;       /* the last glyph libvterm drew had a width > 0 */
-	int guard_seps;
+	char osc[VTGRID_MAX_TITLE + 3];
+	int osc_len;
 };
 
-/* libvterm 0.1.x stores CSI arguments in a 16-entry array without checking the count; the
- * separators after the 15th are dropped before they reach it. It also reads past the input
- * when an OSC or DCS string holds ESC then a C0 control: such controls are dropped too. And
- * REP (CSI n b) loops forever when the last glyph was zero-width (or there was none since a
- * reset): then REP is cancelled (its final byte replaced with CAN). */
+enum { STR_NONE, STR_OSC, STR_DCS };
+
+/*
+ * libvterm 0.1.x is not safe with every input, so vtgrid_feed() guards it:
+ *  - CSI arguments go into a 16-entry array without a bounds check: the arguments after the
+ *    16th are dropped before they reach it;
+ *  - its OSC/DCS string handling reads past its input (C0 controls in a string ending in a later
+ *    write, ESC BEL, ...): strings never reach it; OSC 0/2 (the title) is handled here;
+ *  - REP (CSI n b) loops forever when the last glyph was zero-width (or there was none since a
+ *    reset): such a REP is cancelled (its final byte replaced with CAN);
+ *  - a scroll region beyond a shrunk screen scrolls with a negative size: see vtgrid_resize().
+ */
 #define CSI_MAX_SEPARATORS 15
 
 #define DIRTY_WORDS(rows) (((rows) + 63) / 64)
@@ -556,6 +566,18 @@ static void alt_alloc(struct vtgrid *g)
 		line_clear(&g->alt[r], g->cols, b);
 }
 
+static void title_set(struct vtgrid *g, const char *s, size_t len)
+{
+	len = strnlen(s, MIN(len, VTGRID_MAX_TITLE));
+	g_free(g->title);
+	g->title = g_utf8_make_valid(s, (gssize)len);
+	/* Control characters have no place in a title bar. */
+	for (char *p = g->title; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	g->generation++;
+}
+
 static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
 {
 	struct vtgrid *g = user;
@@ -573,18 +595,9 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
 			mark_dirty_rows(g, 0, g->rows);
 		}
 		break;
-	case VTERM_PROP_TITLE: {
-		const char *s = val->string ? val->string : "";
-		size_t len = strnlen(s, VTGRID_MAX_TITLE);
-		g_free(g->title);
-		g->title = g_utf8_make_valid(s, (gssize)len);
-		/* Control characters have no place in a title bar. */
-		for (char *p = g->title; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = ' ';
-		g->generation++;
+	case VTERM_PROP_TITLE: /* not reached: OSC strings are handled by vtgrid_feed() */
+		title_set(g, val->string ? val->string : "", val->string ? strlen(val->string) : 0);
 		break;
-	}
 	default:
 		break;
 	}
@@ -775,6 +788,12 @@ void vtgrid_free(struct vtgrid *g)
 	g_free(g);
 }
 
+static void guard_ground(struct vtgrid *g)
+{
+	g->guard_esc = g->guard_csi = g->guard_hash = g->guard_str_esc = FALSE;
+	g->guard_str = STR_NONE;
+}
+
 static void input_write(struct vtgrid *g, const char *bytes, size_t len)
 {
 	while (len > 0) {
@@ -786,19 +805,55 @@ static void input_write(struct vtgrid *g, const char *bytes, size_t len)
 	}
 }
 
+/* An OSC or DCS string ended (BEL or ST): OSC 0 and 2 set the title, the rest is ignored. */
+static void string_end(struct vtgrid *g)
+{
+	if (g->guard_str == STR_OSC && g->osc_len >= 2 && (g->osc[0] == '0' || g->osc[0] == '2') && g->osc[1] == ';')
+		title_set(g, g->osc + 2, (size_t)g->osc_len - 2);
+	g->guard_str = STR_NONE;
+}
+
 /*
- * Follows libvterm's parser just enough to know when a byte would add a CSI argument: CSI
- * starts with ESC [ (C0 controls may come between, as in libvterm; C1 CSI is off in UTF-8 mode),
- * its arguments are 0x30-0x3f, ESC restarts, CAN/SUB cancel, anything else ends it. Thinking a
- * CSI is open when libvterm does not (ESC [ inside a string) only drops separators of garbage.
- * OSC (ESC ]) and DCS (ESC P) strings end at BEL, CAN, SUB or ESC and a non-control.
+ * Feeds libvterm through the guard described at the top. The guard follows libvterm's parser
+ * just enough: CSI starts with ESC [ (C0 controls may come between; C1 CSI is off in UTF-8
+ * mode), its arguments are 0x30-0x3f, ESC restarts, CAN/SUB cancel, anything else ends it.
+ * Seeing a CSI where libvterm does not would only drop arguments of garbage. Text runs are
+ * skipped with memchr(), so the guard costs little.
  */
 void vtgrid_feed(struct vtgrid *g, const char *bytes, size_t len)
 {
 	const char *end = bytes + len, *from = bytes, *p = bytes;
 
 	while (p < end) {
-		if (!g->guard_esc && !g->guard_csi && !g->guard_str && !g->guard_hash) {
+		unsigned char c = (unsigned char)*p;
+		if (g->guard_str) {
+			/* Strings are consumed here. */
+			p++;
+			from = p;
+			if (g->guard_str_esc) {
+				g->guard_str_esc = FALSE;
+				if (c == '\\') {
+					string_end(g);
+					continue;
+				}
+				/* ESC and something else: the string is abandoned, the escape goes on. */
+				g->guard_str = STR_NONE;
+				input_write(g, "\033", 1);
+				g->guard_esc = TRUE;
+				from = --p;
+				continue;
+			}
+			if (c == 0x07)
+				string_end(g);
+			else if (c == 0x1b)
+				g->guard_str_esc = TRUE;
+			else if (c == 0x18 || c == 0x1a)
+				g->guard_str = STR_NONE;
+			else if (g->guard_str == STR_OSC && c >= 0x20 && g->osc_len < (int)sizeof(g->osc))
+				g->osc[g->osc_len++] = (char)c;
+			continue;
+		}
+		if (!g->guard_esc && !g->guard_csi) {
 			p = memchr(p, 0x1b, (size_t)(end - p));
 			if (!p)
 				break;
@@ -806,38 +861,40 @@ void vtgrid_feed(struct vtgrid *g, const char *bytes, size_t len)
 			p++;
 			continue;
 		}
-		unsigned char c = (unsigned char)*p;
 		if (c == 0x1b) {
 			g->guard_esc = TRUE;
-			g->guard_csi = FALSE;
+			g->guard_csi = g->guard_hash = FALSE;
 		} else if (c == 0x18 || c == 0x1a) {
-			g->guard_esc = g->guard_csi = g->guard_str = g->guard_hash = FALSE;
+			g->guard_esc = g->guard_csi = g->guard_hash = FALSE;
 		} else if (c < 0x20 || c == 0x7f) {
-			/* Executed inside escapes without ending them, except ESC C0 in a string. */
-			if (g->guard_str && g->guard_esc && c < 0x20) {
-				input_write(g, from, (size_t)(p - from));
-				from = p + 1;
-			} else if (g->guard_str && c == 0x07) {
-				g->guard_str = FALSE;
-			}
-		} else if (g->guard_hash) {
-			/* DECALN (ESC # 8) draws glyphs but leaves libvterm's last glyph alone. */
-			g->guard_hash = FALSE;
-			if (c == '8') {
+			/* Executed inside escapes without ending them. */
+		} else if (c >= 0x80 && g->guard_esc) {
+			/* libvterm keeps an escape pending across such bytes. */
+		} else if (g->guard_esc && c <= 0x2f) {
+			/* Intermediates: libvterm 0.1.x may still start a string or a CSI after them. */
+			g->guard_hash = c == '#';
+		} else if (g->guard_esc) {
+			gboolean hash = g->guard_hash;
+			g->guard_esc = g->guard_hash = FALSE;
+			if (hash && c == '8') {
+				/* DECALN (ESC # 8) draws glyphs but leaves libvterm's last glyph alone. */
 				input_write(g, from, (size_t)(p + 1 - from));
 				from = p + 1;
 				g->rep_safe = FALSE;
+			} else if (c == ']' || c == 'P') {
+				/* Cancel the ESC libvterm has seen and keep the string from it. */
+				input_write(g, from, (size_t)(p - from));
+				input_write(g, "\030", 1);
+				from = p + 1;
+				g->guard_str = c == ']' ? STR_OSC : STR_DCS;
+				g->guard_str_esc = FALSE;
+				g->osc_len = 0;
+			} else {
+				g->guard_csi = c == '[';
+				g->guard_seps = 0;
 			}
-		} else if (g->guard_esc) {
-			g->guard_esc = FALSE;
-			g->guard_hash = c == '#' && !g->guard_str;
-			g->guard_csi = c == '[' && !g->guard_str;
-			g->guard_str = !g->guard_str && (c == ']' || c == 'P');
-			g->guard_seps = 0;
-		} else if (!g->guard_csi) {
-			/* String contents. */
 		} else if (c >= 0x30 && c <= 0x3f) {
-			/* Drop the arguments past the limit whole: separators and digits. */
+			/* Inside a CSI. Drop the arguments past the limit whole: separators and digits. */
 			if ((c == ';' || c == ':') && g->guard_seps <= CSI_MAX_SEPARATORS)
 				g->guard_seps++;
 			if (g->guard_seps > CSI_MAX_SEPARATORS) {
@@ -849,7 +906,7 @@ void vtgrid_feed(struct vtgrid *g, const char *bytes, size_t len)
 			if (c == 'b') {
 				input_write(g, from, (size_t)(p - from));
 				from = p + 1;
-				input_write(g, g->rep_safe ? "b" : "\x18", 1);
+				input_write(g, g->rep_safe ? "b" : "\030", 1);
 			}
 		}
 		p++;
@@ -863,7 +920,17 @@ void vtgrid_resize(struct vtgrid *g, int rows, int cols)
 	cols = CLAMP(cols, 1, VTGRID_MAX_COLS);
 	if (rows == g->rows && cols == g->cols)
 		return;
+	gboolean shrink = rows < g->rows || cols < g->cols;
 	vterm_set_size(g->vt, rows, cols);
+	if (shrink) {
+		/* libvterm 0.1.x keeps a scroll region's top/left beyond a shrunk screen (and then
+		 * scrolls with a negative size): reset the margins, as xterm does on resize, and put
+		 * the cursor back. This ends an escape sequence split around the resize. */
+		char seq[64];
+		int n = g_snprintf(seq, sizeof(seq), "\030\033[?69l\033[r\033[%d;%dH", g->cur_row + 1, g->cur_col + 1);
+		input_write(g, seq, (size_t)n);
+		guard_ground(g);
+	}
 }
 
 void vtgrid_reset(struct vtgrid *g)
@@ -871,7 +938,7 @@ void vtgrid_reset(struct vtgrid *g)
 	grid_release(g);
 	grid_alloc(g);
 	g->scrolled = 0;
-	g->guard_esc = g->guard_csi = g->guard_str = g->guard_hash = FALSE;
+	guard_ground(g);
 	vterm_state_reset(g->state, 1);
 	g_clear_pointer(&g->title, g_free);
 	mark_dirty_rows(g, 0, g->rows);
