@@ -34,12 +34,13 @@ struct vtgrid {
 	gboolean altscreen;
 	struct vtgrid_cell pen;  /* the current pen as a cell template (ch 0, width 1) */
 	uint32_t pen_word;       /* the pen's first 32 bits (ch 0), for putglyph's fast path */
+	int last_row;            /* putglyph's cache: the slot of screen row last_row, or -1 */
+	struct vtgrid_line *last_line;
 	int ch_shift;            /* where ch sits in that word */
 	int cur_row, cur_col;
 	gboolean cursor_visible;
 	char *title;
 	guint64 *dirty;          /* one bit per screen row */
-	gboolean any_dirty;
 	guint64 generation, scrolled;
 	guint bells;
 	vtgrid_output_func output;
@@ -67,19 +68,30 @@ enum { STR_NONE, STR_OSC, STR_DCS };
  */
 #define CSI_MAX_SEPARATORS 15
 
+/* Where ch sits in a cell's first word: bit 0 with the little-endian ABIs' bit-field layout
+ * (tests/test_vtgrid.c checks), else found at run time. */
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+#define CH_SHIFT(g) 0
+#else
+#define CH_SHIFT(g) ((g)->ch_shift)
+#endif
+
 #define DIRTY_WORDS(rows) (((rows) + 63) / 64)
 
 static inline void mark_dirty(struct vtgrid *g, int row)
 {
 	g->dirty[row >> 6] |= G_GUINT64_CONSTANT(1) << (row & 63);
-	g->any_dirty = TRUE;
 }
 
+/* Marks rows [first, end) a word at a time. */
 static void mark_dirty_rows(struct vtgrid *g, int first, int end)
 {
-	for (int r = first; r < end; r++)
-		mark_dirty(g, r);
-	g->generation++;
+	while (first < end) {
+		int bit = first & 63, n = MIN(end - first, 64 - bit);
+		guint64 mask = n == 64 ? ~G_GUINT64_CONSTANT(0) : ((G_GUINT64_CONSTANT(1) << n) - 1) << bit;
+		g->dirty[first >> 6] |= mask;
+		first += n;
+	}
 }
 
 static inline struct vtgrid_line *screen_line(struct vtgrid *g, int row)
@@ -90,6 +102,12 @@ static inline struct vtgrid_line *screen_line(struct vtgrid *g, int row)
 	if (i >= g->ring_cap)
 		i -= g->ring_cap;
 	return &g->ring[i];
+}
+
+/* The screen's rows moved to other slots (scroll of the ring, alternate screen, resize). */
+static inline void rows_moved(struct vtgrid *g)
+{
+	g->last_row = -1;
 }
 
 static inline struct vtgrid_cell blank_cell(const struct vtgrid *g)
@@ -208,8 +226,11 @@ static uint32_t sane_char(uint32_t c)
 
 /* --- libvterm state callbacks --- */
 
-static int put_glyph_slow(struct vtgrid *g, VTermGlyphInfo *info, VTermPos pos)
+G_GNUC_NO_INLINE static int put_glyph_slow(struct vtgrid *g, VTermGlyphInfo *info, VTermPos pos)
 {
+	g->rep_safe = info->width > 0;
+	if ((unsigned)pos.row >= (unsigned)g->rows || (unsigned)pos.col >= (unsigned)g->cols)
+		return 1;
 	struct vtgrid_line *ln = screen_line(g, pos.row);
 	line_materialize(ln);
 	struct vtgrid_cell *cells = ln->cells;
@@ -245,35 +266,32 @@ static int put_glyph_slow(struct vtgrid *g, VTermGlyphInfo *info, VTermPos pos)
 		cells[col + 1] = right;
 	}
 	mark_dirty(g, pos.row);
-	g->generation++;
 	return 1;
 }
 
 static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 {
 	struct vtgrid *g = user;
-
-	g->rep_safe = info->width > 0;
-	if (G_UNLIKELY((unsigned)pos.row >= (unsigned)g->rows || (unsigned)pos.col >= (unsigned)g->cols))
-		return 1;
-	struct vtgrid_line *ln = screen_line(g, pos.row);
 	uint32_t ch = info->chars[0];
 	int col = pos.col;
-	if (G_UNLIKELY(info->width != 1 || info->chars[1] != 0 || ch > 0xd7ff || info->protected_cell))
+
+	if (G_UNLIKELY(info->width != 1 || info->chars[1] != 0 || ch > 0xd7ff || info->protected_cell ||
+		       (unsigned)pos.row >= (unsigned)g->rows || (unsigned)col >= (unsigned)g->cols))
 		return put_glyph_slow(g, info, pos);
-	if (col >= ln->clean_from) {
-		/* Writing past the written part: what lies between is blank. */
-		if (G_UNLIKELY(col > ln->clean_from))
-			fill_cells(ln->cells + ln->clean_from, col - ln->clean_from, default_blank);
-		ln->clean_from = (uint16_t)(col + 1);
-	} else if (G_UNLIKELY(ln->cells[col].width != 1)) {
-		return put_glyph_slow(g, info, pos);
+	g->rep_safe = TRUE;
+	struct vtgrid_line *ln = g->last_line;
+	if (G_UNLIKELY(pos.row != g->last_row)) {
+		ln = g->last_line = screen_line(g, pos.row);
+		g->last_row = pos.row;
 	}
+	if (col == ln->clean_from)
+		ln->clean_from = (uint16_t)(col + 1);
+	else if (G_UNLIKELY(col > ln->clean_from || ln->cells[col].width != 1))
+		return put_glyph_slow(g, info, pos); /* past the written part, or over a wide char */
 	/* One 12-byte store of the pen with the character in it. */
-	uint32_t w[3] = { g->pen_word | ch << g->ch_shift, g->pen.fg, g->pen.bg };
+	uint32_t w[3] = { g->pen_word | ch << CH_SHIFT(g), g->pen.fg, g->pen.bg };
 	memcpy(&ln->cells[col], w, sizeof(w));
 	mark_dirty(g, pos.row);
-	g->generation++;
 	return 1;
 }
 
@@ -283,7 +301,6 @@ static int cb_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *user)
 
 	g->cur_row = CLAMP(pos.row, 0, g->rows - 1);
 	g->cur_col = CLAMP(pos.col, 0, g->cols - 1);
-	g->generation++;
 	return 1;
 }
 
@@ -318,7 +335,6 @@ static void erase_rect(struct vtgrid *g, VTermRect r, gboolean selective)
 		}
 		mark_dirty(g, row);
 	}
-	g->generation++;
 }
 
 static int cb_erase(VTermRect rect, int selective, void *user)
@@ -369,7 +385,6 @@ static void move_rect(struct vtgrid *g, VTermRect dest, VTermRect src)
 			   screen_line(g, src.start_row + k), src.start_col, w);
 		mark_dirty(g, dest.start_row + k);
 	}
-	g->generation++;
 }
 
 static int cb_moverect(VTermRect dest, VTermRect src, void *user)
@@ -401,6 +416,7 @@ static void ring_push_top(struct vtgrid *g)
 		g->sb_count--;
 	line_clear(&g->ring[bottom], g->cols, blank_cell(g));
 	g->top = g->top + 1 == g->ring_cap ? 0 : g->top + 1;
+	rows_moved(g);
 	if (g->sb_max > 0)
 		g->sb_count++;
 	g->scrolled++;
@@ -575,7 +591,6 @@ static void title_set(struct vtgrid *g, const char *s, size_t len)
 	for (char *p = g->title; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
-	g->generation++;
 }
 
 static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
@@ -585,13 +600,13 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
 	switch (prop) {
 	case VTERM_PROP_CURSORVISIBLE:
 		g->cursor_visible = !!val->boolean;
-		g->generation++;
 		break;
 	case VTERM_PROP_ALTSCREEN:
 		if (!!val->boolean != g->altscreen) {
 			if (val->boolean)
 				alt_alloc(g);
 			g->altscreen = !!val->boolean;
+			rows_moved(g);
 			mark_dirty_rows(g, 0, g->rows);
 		}
 		break;
@@ -689,6 +704,7 @@ static int cb_resize(int rows, int cols, VTermPos *delta, void *user)
 		delta->row = drow;
 	g->rows = rows;
 	g->cols = cols;
+	rows_moved(g);
 	g_free(g->dirty);
 	g->dirty = g_new0(guint64, DIRTY_WORDS(rows));
 	g->cur_row = CLAMP(g->cur_row + (g->altscreen ? 0 : drow), 0, rows - 1);
@@ -733,6 +749,7 @@ static void grid_alloc(struct vtgrid *g)
 	g->ring_cap = g->sb_max + g->rows;
 	g->ring = g_new0(struct vtgrid_line, g->ring_cap);
 	g->top = 0;
+	rows_moved(g);
 	g->sb_count = 0;
 	for (int r = 0; r < g->rows; r++)
 		line_clear(&g->ring[r], g->cols, blank);
@@ -912,6 +929,9 @@ void vtgrid_feed(struct vtgrid *g, const char *bytes, size_t len)
 		p++;
 	}
 	input_write(g, from, (size_t)(end - from));
+	/* One bump per feed rather than per change: the UI only compares generations. */
+	if (len > 0)
+		g->generation++;
 }
 
 void vtgrid_resize(struct vtgrid *g, int rows, int cols)
@@ -922,6 +942,7 @@ void vtgrid_resize(struct vtgrid *g, int rows, int cols)
 		return;
 	gboolean shrink = rows < g->rows || cols < g->cols;
 	vterm_set_size(g->vt, rows, cols);
+	g->generation++;
 	if (shrink) {
 		/* libvterm 0.1.x keeps a scroll region's top/left beyond a shrunk screen (and then
 		 * scrolls with a negative size): reset the margins, as xterm does on resize, and put
@@ -942,6 +963,7 @@ void vtgrid_reset(struct vtgrid *g)
 	vterm_state_reset(g->state, 1);
 	g_clear_pointer(&g->title, g_free);
 	mark_dirty_rows(g, 0, g->rows);
+	g->generation++;
 }
 
 void vtgrid_set_output_func(struct vtgrid *g, vtgrid_output_func func, void *user)
@@ -1210,8 +1232,6 @@ gboolean vtgrid_dirty_range(const struct vtgrid *g, int *first, int *last)
 {
 	int lo = -1, hi = -1;
 
-	if (!g->any_dirty)
-		return FALSE;
 	for (int r = 0; r < g->rows; r++) {
 		if (vtgrid_row_dirty(g, r)) {
 			if (lo < 0)
@@ -1231,5 +1251,4 @@ gboolean vtgrid_dirty_range(const struct vtgrid *g, int *first, int *last)
 void vtgrid_clear_dirty(struct vtgrid *g)
 {
 	memset(g->dirty, 0, DIRTY_WORDS(g->rows) * sizeof(guint64));
-	g->any_dirty = FALSE;
 }

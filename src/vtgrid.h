@@ -12,9 +12,10 @@
  * screen, -1 .. -scrollback_count are the scrollback (-1 the newest). While the alternate
  * screen is active, rows 0 .. rows-1 show it and the scrollback is left untouched.
  *
- * Damage: every change to a visible row marks it dirty and bumps the generation counter; the
- * UI polls vtgrid_generation() from a timer, redraws the dirty rows and calls
- * vtgrid_clear_dirty(). Cursor moves bump the generation without marking rows dirty.
+ * Damage: every change to a visible row marks it dirty (cursor moves alone mark nothing), and
+ * every feed, resize and reset bumps the generation counter. The UI polls vtgrid_generation()
+ * from a timer; when it moved, it redraws the dirty rows (and the cursor) and calls
+ * vtgrid_clear_dirty().
  */
 
 #define VTGRID_MAX_ROWS 1000

@@ -459,6 +459,12 @@ static void test_output_and_limits(void **state)
 static void test_cell_size(void **state)
 {
 	assert_true(sizeof(struct vtgrid_cell) <= 12);
+	/* vtgrid.c's putglyph fast path puts ch at bit 0 of the first word on little-endian. */
+	struct vtgrid_cell probe = { .ch = 1 };
+	uint32_t word;
+	memcpy(&word, &probe, sizeof(word));
+	if (G_BYTE_ORDER == G_LITTLE_ENDIAN)
+		assert_int_equal(word, 1);
 }
 
 static void test_random_garbage(void **state)
