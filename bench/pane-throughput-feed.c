@@ -107,11 +107,13 @@ int main(int argc, char **argv)
 {
 	int rows = 50, cols = 200, scrollback = 10000;
 	gboolean no_journal = FALSE;
+	const char *dump = NULL;
 	GOptionEntry entries[] = {
 		{ "rows", 0, 0, G_OPTION_ARG_INT, &rows, "pane rows (50)", "N" },
 		{ "cols", 0, 0, G_OPTION_ARG_INT, &cols, "pane columns (200)", "N" },
 		{ "scrollback", 0, 0, G_OPTION_ARG_INT, &scrollback, "scrollback lines (10000)", "N" },
 		{ "no-journal", 0, 0, G_OPTION_ARG_NONE, &no_journal, "only feed the grid (profiling)", NULL },
+		{ "dump", 0, 0, G_OPTION_ARG_FILENAME, &dump, "write the final screen's text to FILE", "FILE" },
 		{ NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("STREAM JOURNAL - time a terminal stream into a pane and a journal");
@@ -194,6 +196,20 @@ int main(int argc, char **argv)
 		       same ? "matches the stream" : "DIFFERS from the stream");
 		if (!same)
 			return 1;
+	}
+	if (dump) {
+		/* The last 200 scrollback lines and the screen, like tmux capture-pane -p -S -200. */
+		GString *text = g_string_new(NULL);
+		for (int row = -MIN(200, vtgrid_scrollback_count(g)); row < vtgrid_rows(g); row++) {
+			g_autofree char *line = vtgrid_line_text(g, row);
+			g_string_append_printf(text, "%s\n", line);
+		}
+		gboolean ok = g_file_set_contents(dump, text->str, (gssize)text->len, &error);
+		g_string_free(text, TRUE);
+		if (!ok) {
+			fprintf(stderr, "pane-throughput-feed: %s\n", error->message);
+			return 1;
+		}
 	}
 	g_checksum_free(sum);
 	g_free(chunk);
