@@ -18,7 +18,8 @@ struct migmon_sample {
 	guint64 memory_total, memory_processed, memory_remaining;
 };
 
-/* Callbacks on the loop thread. */
+/* Callbacks on the loop thread (the sample is valid during the call; a callback may call
+ * migmon_stop(), after which nothing more is delivered). */
 struct migmon_ops {
 	void (*sample)(const struct migmon_sample *sample, void *user_data);
 	void (*done)(const struct migmon_sample *last, void *user_data); /* completed, failed or cancelled */

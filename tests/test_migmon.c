@@ -57,6 +57,25 @@ static void on_done(const struct migmon_sample *s, void *user_data)
 
 static const struct migmon_ops ops = { on_sample, on_done };
 
+/* A sample callback that stops its monitor, then reads the sample it was given. */
+struct stopper {
+	struct migmon *mon;
+	guint calls;
+	char status[16];
+};
+
+static void stop_in_sample(const struct migmon_sample *s, void *user_data)
+{
+	struct stopper *st = user_data;
+
+	st->calls++;
+	migmon_stop(st->mon);
+	st->mon = NULL;
+	g_strlcpy(st->status, s->status, sizeof(st->status));
+}
+
+static const struct migmon_ops stopper_ops = { stop_in_sample, NULL };
+
 static gboolean expired_cb(gpointer data)
 {
 	*(gboolean *)data = TRUE;
@@ -133,6 +152,17 @@ static void test_test_driver(void **state)
 	after_stop = seen.samples;
 	spin_ms(300);
 	assert_int_equal(seen.samples, after_stop);
+
+	/* stopped from inside its own callback: that call's sample stays readable, no more come */
+	{
+		struct stopper st = { 0 };
+
+		st.mon = migmon_start(conn, "test", 100, &stopper_ops, &st);
+		spin_ms(450);
+		assert_int_equal(st.calls, 1);
+		assert_null(st.mon);
+		assert_string_equal(st.status, "none");
+	}
 
 	/* an unknown domain: nothing to poll, nothing delivered */
 	mon = migmon_start(conn, "vca-nosuch", 100, &ops, &seen);
