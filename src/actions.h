@@ -27,6 +27,7 @@
  *                   virDomainListGetStats(VIR_DOMAIN_STATS_DIRTYRATE) ("dirty rate: N MiB/s
  *                   (measured over S s)") into the output
  *   monitor         command, hmp (bool)  virDomainQemuMonitorCommand; the reply into the output
+ *                                        (a QMP reply with "error" fails: "QEMU answered CLASS: DESC")
  * Every action runs on a worker thread (libvirt calls block: migration for minutes); progress
  * and the result come back on the caller's thread-default main context.
  */

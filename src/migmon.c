@@ -115,11 +115,12 @@ static gboolean deliver_cb(gpointer data)
 	mon = d->link->mon;
 	mon->last = d->sample;
 	mon->have_last = TRUE;
+	/* the delivery's own copy: a callback may call migmon_stop() and still read its sample */
 	if (d->done) {
 		if (mon->ops->done)
-			mon->ops->done(&mon->last, mon->user_data);
+			mon->ops->done(&d->sample, mon->user_data);
 	} else if (mon->ops->sample) {
-		mon->ops->sample(&mon->last, mon->user_data);
+		mon->ops->sample(&d->sample, mon->user_data);
 	}
 	return G_SOURCE_REMOVE;
 }

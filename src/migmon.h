@@ -18,7 +18,8 @@ struct migmon_sample {
 	guint64 memory_total, memory_processed, memory_remaining;
 };
 
-/* Callbacks on the loop thread. */
+/* Callbacks on the loop thread (the sample is valid during the call; a callback may call
+ * migmon_stop(), after which nothing more is delivered). */
 struct migmon_ops {
 	void (*sample)(const struct migmon_sample *sample, void *user_data);
 	void (*done)(const struct migmon_sample *last, void *user_data); /* completed, failed or cancelled */
@@ -27,7 +28,11 @@ struct migmon_ops {
 struct migmon;
 
 /* Polls virDomainGetJobStats on a worker every interval_ms (>= 100) until the job completes
- * (VIR_DOMAIN_JOB_STATS_COMPLETED then tells the final figures). */
+ * (VIR_DOMAIN_JOB_STATS_COMPLETED then tells the final figures, read with KEEP_COMPLETED; a job
+ * that had ended before the monitor started is not taken for this one). Each poll before the job
+ * and while it runs is a sample ("none" before, "active" during); done comes once, after which
+ * the worker ends. A driver without job stats (test:///) gives "none" samples until stopped;
+ * an unknown domain gives nothing. */
 struct migmon *migmon_start(virConnectPtr conn, const char *domain, guint interval_ms,
 			    const struct migmon_ops *ops, void *user_data);
 const struct migmon_sample *migmon_last(const struct migmon *mon);

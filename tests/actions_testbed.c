@@ -98,34 +98,51 @@ void atb_rmdir(const char *dir)
 		g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
-char *atb_agent(virConnectPtr conn, const char *name, const char *json, int timeout_s)
+/* The reply, or NULL with libvirt's message in *why. */
+static char *agent_command(virConnectPtr conn, const char *name, const char *json, int timeout_s, char **why)
 {
 	virDomainPtr dom = virDomainLookupByName(conn, name);
 	char *reply, *out;
 
-	if (!dom)
+	if (!dom) {
+		*why = g_strdup(virGetLastErrorMessage());
 		return NULL;
+	}
 	reply = virDomainQemuAgentCommand(dom, json, timeout_s, 0);
+	if (!reply)
+		*why = g_strdup(virGetLastErrorMessage());
 	virDomainFree(dom);
 	out = g_strdup(reply);
 	free(reply);
 	return out;
 }
 
+char *atb_agent(virConnectPtr conn, const char *name, const char *json, int timeout_s)
+{
+	g_autofree char *why = NULL;
+
+	return agent_command(conn, name, json, timeout_s, &why);
+}
+
 gboolean atb_wait_agent(virConnectPtr conn, const char *name, guint timeout_ms)
 {
 	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	g_autofree char *last = NULL;
 
 	while (g_get_monotonic_time() < end) {
-		g_autofree char *reply = atb_agent(conn, name, "{\"execute\":\"guest-ping\"}", 2);
+		g_autofree char *why = NULL;
+		g_autofree char *reply = agent_command(conn, name, "{\"execute\":\"guest-ping\"}", 2, &why);
 
 		if (reply && strstr(reply, "\"return\""))
 			return TRUE;
+		g_free(last);
+		last = g_strdup(reply ? reply : why);
 		for (int i = 0; i < 25; i++) {
 			g_main_context_iteration(NULL, FALSE);
 			g_usleep(10000);
 		}
 	}
+	fprintf(stderr, "# %s: no guest-ping answer in %u ms: %s\n", name, timeout_ms, last ? last : "");
 	return FALSE;
 }
 
