@@ -52,20 +52,26 @@ static void ignore_error(void *data G_GNUC_UNUSED, virErrorPtr err G_GNUC_UNUSED
 {
 }
 
+void virt_log_setup(void)
+{
+	/* libvirt logs warnings to stderr (the embedded driver's "tainted" notes): that would
+	 * draw over the console. They go to a file, unless the user chose otherwise. Only the
+	 * environment is touched: libvirt itself starts when first used. */
+	if (!g_getenv("LIBVIRT_LOG_OUTPUTS")) {
+		g_autofree char *dir = g_build_filename(g_get_user_state_dir(), "virtcon", NULL);
+		g_autofree char *outputs = g_strdup_printf("3:file:%s/libvirt.log", dir);
+
+		if (g_mkdir_with_parents(dir, 0700) == 0)
+			g_setenv("LIBVIRT_LOG_OUTPUTS", outputs, FALSE);
+	}
+}
+
 void virt_init(void)
 {
 	static gsize done;
 
 	if (g_once_init_enter(&done)) {
-		/* libvirt logs warnings to stderr (the embedded driver's "tainted" notes): that
-		 * would draw over the console. They go to a file, unless the user chose otherwise. */
-		if (!g_getenv("LIBVIRT_LOG_OUTPUTS")) {
-			g_autofree char *dir = g_build_filename(g_get_user_state_dir(), "virtcon", NULL);
-			g_autofree char *outputs = g_strdup_printf("3:file:%s/libvirt.log", dir);
-
-			if (g_mkdir_with_parents(dir, 0700) == 0)
-				g_setenv("LIBVIRT_LOG_OUTPUTS", outputs, FALSE);
-		}
+		virt_log_setup();
 		gvir_init(NULL, NULL);
 		gvir_event_register();
 		virSetErrorFunc(NULL, ignore_error);

@@ -14,10 +14,13 @@ enum virt_error_code {
 	VIRT_ERROR_FAILED,      /* libvirt said no; the message is libvirt's */
 };
 
-/* Registers libvirt's event loop on GLib (gvir_event_register), silences libvirt's own
- * printing of errors to stderr and sends its log (warnings and up) to
- * $XDG_STATE_HOME/virtcon/libvirt.log unless LIBVIRT_LOG_OUTPUTS is set. Idempotent; main
- * calls it before anything else touches libvirt. */
+/* Sends libvirt's log (warnings and up) to $XDG_STATE_HOME/virtcon/libvirt.log unless
+ * LIBVIRT_LOG_OUTPUTS is set: main calls it first thing, before anything can start libvirt
+ * (it only sets the environment). */
+void virt_log_setup(void);
+
+/* Registers libvirt's event loop on GLib (gvir_event_register) and silences libvirt's own
+ * printing of errors to stderr (after virt_log_setup()). Idempotent; virt_new() calls it. */
 void virt_init(void);
 
 /* Where virtcon's embedded QEMU driver keeps its state: $XDG_STATE_HOME/virtcon/libvirt. */

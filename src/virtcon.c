@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	g_set_prgname("virtcon");
-	virt_init();
+	virt_log_setup();
 
 	if (argc > 1) {
 		const char *cmd = argv[1];
