@@ -246,19 +246,20 @@ static void view_fit(struct tl *tl)
 		return;
 	}
 	tl->t0 = st->t_min;
-	tl->npc = MAX((st->t_max - st->t_min + cols) / cols, 1);
+	/* the spans end at t_max at the latest, and cells are [a, b): t_max itself needs no cell */
+	tl->npc = MAX((st->t_max - st->t_min + cols - 1) / cols, 1);
 }
 
-/* Zooms by num/den keeping the cursor's time under the cursor. */
+/* Zooms by num/den keeping the cursor's time (its cell's left edge) under the cursor. */
 static void view_zoom(struct tl *tl, gint64 num, gint64 den)
 {
-	gint64 tc = tl->t0 + tl->cur_col * tl->npc + tl->npc / 2;
+	gint64 tc = tl->t0 + tl->cur_col * tl->npc;
 	gint64 npc = tl->npc * num / den;
 
 	if (npc == tl->npc)
 		npc += num > den ? 1 : -1;
 	tl->npc = CLAMP(npc, 1, MAX_NS_PER_CELL);
-	tl->t0 = tc - tl->cur_col * tl->npc - tl->npc / 2;
+	tl->t0 = tc - tl->cur_col * tl->npc;
 	tl->fitted = FALSE;
 }
 
@@ -462,6 +463,8 @@ static void draw_axis(struct tl *tl, const struct draw *d, WINDOW *win, int y, i
 			break;
 		label = i ? timeline_format_duration(off, ascii) : g_strdup("0");
 		text = g_strdup_printf("%s+%s", ascii ? "|" : "╵", label);
+		if (col + cells_text_width(text) > tl->cols)
+			break; /* no label cut short */
 		draw_text(d, win, y, x + lw + col, tl->cols - col, text, draw_attr(d, ROLE_DIM));
 	}
 }
