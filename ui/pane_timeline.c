@@ -610,8 +610,8 @@ static void draw_bottom(struct tl *tl, const struct draw *d, WINDOW *win, struct
 
 	draw_fill(win, y, r.x, r.w, A_NORMAL);
 	if (tl->prompt) {
-		g_autofree char *p = g_strdup_printf("%s %s", tl->prompt == 'g' ? "go to time (s, or 12.5ms):"
-										: "find track (name or pid):", tl->input->str);
+		g_autofree char *p = g_strdup_printf("%s %s", tl->prompt == 'g' ? "go to time (s, or 12.5ms; Ctrl-G cancels):"
+										: "find track (name or pid; Ctrl-G cancels):", tl->input->str);
 		int n = draw_text_cut(d, win, y, r.x, r.w, p, draw_attr(d, ROLE_PROMPT));
 		if (n < r.w)
 			draw_text(d, win, y, r.x + n, 1, "_", A_BLINK);
@@ -698,14 +698,13 @@ void pane_timeline_render(struct pane *pane, WINDOW *win, struct rect r)
 
 /* ---- keys ---- */
 
-static void details_open(struct tl *tl)
+static void details_open(struct tl *tl, gboolean ascii)
 {
 	struct evlog *log = tl_log(tl);
 	const struct tl_row *row;
 	struct evlog_track_info info;
 	gint64 a = cursor_time(tl), b = a + tl->npc;
 	gsize lo = 0, hi;
-	gboolean ascii = FALSE;
 
 	if (tl->cur_row >= (int)tl->rows->len)
 		return;
@@ -913,7 +912,7 @@ static gboolean tl_key(struct pane *pane, int key)
 	case '\n':
 	case '\r':
 	case UI_KEY_FN(KEY_ENTER):
-		details_open(tl);
+		details_open(tl, !pane->draw->unicode);
 		return TRUE;
 	default:
 		return FALSE;

@@ -113,7 +113,7 @@ static void tlcon_key(struct tlcon *t, int key)
 	}
 	if (pane_key(t->pane, key))
 		return;
-	if (key == 'q' || key == 'Q' || key == UI_KEY_ESC)
+	if (key == 'q' || key == 'Q')
 		tlcon_quit(t);
 	else if (key == '?' || key == UI_KEY_FN(KEY_F(1)))
 		t->help = TRUE;
