@@ -20,6 +20,7 @@ struct timeline_source {
 	dev_t dev;
 	ino_t ino;
 	guint64 generation;
+	guint resets;
 	char *buf;
 };
 
@@ -78,6 +79,11 @@ guint64 timeline_source_generation(const struct timeline_source *src)
 	return src->generation;
 }
 
+guint timeline_source_resets(const struct timeline_source *src)
+{
+	return src->resets;
+}
+
 static gboolean io_error(const struct timeline_source *src, int fd, const char *what, GError **error)
 {
 	int e = errno;
@@ -114,6 +120,7 @@ gboolean timeline_source_poll(struct timeline_source *src, gboolean *changed, GE
 		src->log = log;
 		src->offset = 0;
 		src->generation++;
+		src->resets++;
 		if (changed)
 			*changed = TRUE;
 	}

@@ -27,6 +27,8 @@ struct evlog *timeline_source_log(struct timeline_source *src);
 const char *timeline_source_path(const struct timeline_source *src);
 /* Grows by one each time the log changes (or is made anew): for caches of what it showed. */
 guint64 timeline_source_generation(const struct timeline_source *src);
+/* Grows by one each time the file was found shorter or replaced, and read again into a new log. */
+guint timeline_source_resets(const struct timeline_source *src);
 
 /* "10ms", "1.5 ms", "250us", "250µs", "100ns", "2s", "2" (seconds). FALSE when not a duration. */
 gboolean timeline_parse_duration(const char *text, gint64 *ns);

@@ -279,6 +279,7 @@ static void test_source_follow(void **state)
 	assert_true(changed);
 	assert_int_equal(evlog_find_track(timeline_source_log(src), EVLOG_TRACK_TASK, 7), -1);
 	assert_int_equal(evlog_find_track(timeline_source_log(src), EVLOG_TRACK_TASK, 9), 0);
+	assert_int_equal(timeline_source_resets(src), 1);
 	timeline_source_free(src);
 	g_unlink(path);
 }

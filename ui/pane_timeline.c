@@ -44,6 +44,7 @@ struct tl {
 	int cur_col, cur_row, top;
 	int body_rows;
 
+	guint seen_resets;        /* of the source when rows and overruns were made (a reset makes a new log) */
 	GArray *rows;             /* struct tl_row */
 	guint rows_tracks;        /* tracks when rows were built */
 	GArray *over;             /* struct tl_over per track */
@@ -370,6 +371,7 @@ void pane_timeline_set_source(struct pane *pane, struct timeline_source *src, co
 	tl->changed_data = cfg->data;
 	tl->fitted = TRUE;
 	tl->rows_tracks = G_MAXUINT;
+	tl->seen_resets = timeline_source_resets(src);
 	g_clear_pointer(&tl->error, g_free);
 	if (tl->follow && tl->changed)
 		tl->poll_id = g_timeout_add(tl->poll_ms, poll_cb, tl);
@@ -648,6 +650,11 @@ static void tl_draw(struct pane *pane, WINDOW *win, struct rect r)
 		return;
 	}
 	log = tl_log(tl);
+	if (timeline_source_resets(tl->src) != tl->seen_resets) {
+		tl->seen_resets = timeline_source_resets(tl->src);
+		tl->rows_tracks = G_MAXUINT;
+		over_clear(tl);
+	}
 	if (tl->rows_tracks != evlog_n_tracks(log))
 		rows_build(tl);
 	over_update(tl);

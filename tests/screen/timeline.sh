@@ -66,6 +66,13 @@ tail -n +13 "$top_srcdir/tests/timeline/rk-vms.txt" >>"$work/grow.txt"
 wait_for "vcpu 12197" 5
 # the view still fits the whole log as it grows
 wait_for "from 1.000s, 250µs/cell"
+# replaced by a shorter log (a new test run): read again from its start
+printf 'time, type, cpuid, pid, arg1, arg2\n0.0, 101, 0, 777, 4242, 20\n1.0, 100, 0, 777, 4242, 20\n1.5, 101, 0, 777, 4242, 20\n' \
+	>"$work/grow.new"
+mv "$work/grow.new" "$work/grow.txt"
+wait_for "task 4242" 5
+wait_gone "vcpu 12197"
+wait_for "from 1.000s, 5.88ms/cell"
 keys q
 wait_for "EXIT=0"
 finish
