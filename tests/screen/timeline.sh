@@ -46,6 +46,16 @@ expect_screen timeline-goto
 keys g ; type_text soon ; keys Enter
 wait_for "not a time: 'soon'"
 
+# a track that is not there is said so
+keys / ; type_text 9999 ; keys Enter
+wait_for "no track matches '9999'"
+
+# ? shows the keys, any key closes them
+keys ?
+wait_for "timeline keys"
+keys x
+wait_gone "timeline keys"
+
 keys q
 wait_for "EXIT=0"
 stop
