@@ -11,6 +11,7 @@
 
 #define POLL_MS 500
 #define MAX_NS_PER_CELL ((gint64)1 << 50)
+#define MAX_T ((gint64)1 << 61) /* the left edge stays within +-73 years */
 #define DETAILS_MAX 200
 #define LABEL_MIN 8
 #define LABEL_MAX 22
@@ -248,7 +249,8 @@ static void view_fit(struct tl *tl)
 	}
 	tl->t0 = st->t_min;
 	/* the spans end at t_max at the latest, and cells are [a, b): t_max itself needs no cell */
-	tl->npc = MAX((st->t_max - st->t_min + cols - 1) / cols, 1);
+	tl->npc = CLAMP(((guint64)st->t_max - (guint64)st->t_min + (guint64)cols - 1) / (guint64)cols, 1,
+			(guint64)MAX_NS_PER_CELL);
 }
 
 /* Zooms by num/den keeping the cursor's time (its cell's left edge) under the cursor. */
@@ -413,7 +415,7 @@ void pane_timeline_set_view(struct pane *pane, gint64 t0, gint64 ns_per_cell)
 {
 	struct tl *tl = pane->priv;
 
-	tl->t0 = t0;
+	tl->t0 = CLAMP(t0, -MAX_T, MAX_T);
 	tl->npc = CLAMP(ns_per_cell, 1, MAX_NS_PER_CELL);
 	tl->fitted = FALSE;
 }
@@ -530,7 +532,8 @@ static void draw_track(struct tl *tl, const struct draw *d, WINDOW *win, int y, 
 									      : A_NORMAL;
 	attr_t run_attr = base;
 	int run_x = x;
-	gint64 t1 = tl->t0 + (gint64)tl->cols * tl->npc;
+	gint64 width = (gint64)tl->cols * tl->npc; /* <= 2^50 per cell: no overflow for any screen */
+	gint64 t1 = tl->t0 > G_MAXINT64 - width ? G_MAXINT64 : tl->t0 + width;
 
 	if (!evlog_query(log, (guint)track, tl->t0, t1, (guint)tl->cols, tl->cells))
 		return;
@@ -841,7 +844,19 @@ static gboolean prompt_key(struct tl *tl, int key)
 	return TRUE;
 }
 
+static gboolean tl_key_view(struct pane *pane, int key);
+
+/* Keys; the view is kept where time arithmetic cannot overflow. */
 static gboolean tl_key(struct pane *pane, int key)
+{
+	struct tl *tl = pane->priv;
+	gboolean used = tl_key_view(pane, key);
+
+	tl->t0 = CLAMP(tl->t0, -MAX_T, MAX_T);
+	return used;
+}
+
+static gboolean tl_key_view(struct pane *pane, int key)
 {
 	struct tl *tl = pane->priv;
 	int step = MAX(tl->cols / 8, 1);
