@@ -11,6 +11,8 @@
 #include "listcmd.h"
 #include "virt.h"
 #include "runner.h"
+#include "timelinecmd.h"
+#include "pane_timeline.h"
 
 static const char usage_text[] =
 	"Usage:\n"
@@ -20,6 +22,7 @@ static const char usage_text[] =
 	"  virtcon export JOURNAL [OPTION...] export a session journal (JUnit, TAP, Markdown)\n"
 	"  virtcon list vms [-c URI] [--json] list the VMs of a libvirt connection\n"
 	"  virtcon list suites [--json]      list the suites found\n"
+	"  virtcon timeline FILE [--summary [--json]] an event log's timeline, or its figures\n"
 	"  virtcon --version | --help\n"
 	"\n"
 	"SUITE is a suite file, or a suite name found in ./suites, ~/.config/virtcon/suites or\n"
@@ -44,6 +47,8 @@ int main(int argc, char **argv)
 			return list_main(argc - 1, argv + 1);
 		if (g_str_equal(cmd, "export"))
 			return export_main(argc - 1, argv + 1);
+		if (g_str_equal(cmd, "timeline"))
+			return timelinecmd_main(argc - 1, argv + 1, ui_timeline_main);
 		if (g_str_equal(cmd, "--version") || g_str_equal(cmd, "-V")) {
 			printf("virtcon %s\n", PACKAGE_VERSION);
 			return 0;
