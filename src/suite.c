@@ -1180,8 +1180,12 @@ static void parse_check(struct loader *ld, struct suite_step *step, const ynode 
 {
 	const ynode *v;
 
-	if (node->kind != SUITE_YNODE_MAP || node->items->len == 0) {
+	if (node->kind != SUITE_YNODE_MAP) {
 		wrong_type(ld, "check", node, "a mapping with interrupts and/or timeline");
+		return;
+	}
+	if (node->items->len == 0) {
+		problem(ld, node, "'check' is empty: give it interrupts and/or timeline");
 		return;
 	}
 	check_keys(ld, node, check_section_keys, G_N_ELEMENTS(check_section_keys), "in check");

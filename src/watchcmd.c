@@ -22,15 +22,20 @@ struct watch {
 };
 
 /* One line: what moved since the previous sample. */
-static void print_diff(struct watch *w, const struct irq_diff *diff, double t)
+static void print_diff(struct watch *w, const struct irq_diff *diff, double t, const char *label)
 {
 	if (w->json) {
 		g_autoptr(JsonBuilder) b = json_builder_new();
 		g_autofree char *text = NULL;
 
 		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "t");
-		json_builder_add_double_value(b, t);
+		if (label) {
+			json_builder_set_member_name(b, "file");
+			json_builder_add_string_value(b, label);
+		} else {
+			json_builder_set_member_name(b, "t_ms");
+			json_builder_add_int_value(b, (gint64)(t * 1000.0 + 0.5));
+		}
 		irqmon_diff_build(diff, w->re, b);
 		json_builder_end_object(b);
 		text = irqmon_builder_text(b);
@@ -41,7 +46,10 @@ static void print_diff(struct watch *w, const struct irq_diff *diff, double t)
 		g_auto(GStrv) parts = NULL;
 
 		irqmon_format_moved(diff, w->re, FALSE, lines);
-		g_string_append_printf(out, "%8.3fs", t);
+		if (label)
+			g_string_append_printf(out, "%s:", label);
+		else
+			g_string_append_printf(out, "%8.3fs", t);
 		parts = g_strsplit(lines->str, "\n", -1);
 		for (guint i = 0, n = 0; parts[i]; i++) {
 			g_strstrip(parts[i]);
@@ -51,6 +59,8 @@ static void print_diff(struct watch *w, const struct irq_diff *diff, double t)
 		}
 		if (!lines->len)
 			g_string_append(out, " (nothing moved)");
+		if (diff->n_resets)
+			g_string_append_printf(out, " (%u counters went back: reset)", diff->n_resets);
 		/* runs of spaces from the table layout are noise on one line */
 		while (strstr(out->str, "  ")) {
 			char *p = strstr(out->str, "  ");
@@ -76,7 +86,7 @@ static void on_sample(struct irqmon *mon, const struct irqmon_sample *prev G_GNU
 		return;
 	}
 	if (diff)
-		print_diff(w, diff, (double)(cur->mono_us - w->t0) / 1e6);
+		print_diff(w, diff, (double)(cur->mono_us - w->t0) / 1e6, NULL);
 	if (w->count == 0)
 		g_main_loop_quit(w->loop);
 }
@@ -101,7 +111,7 @@ static int diff_files(struct watch *w, char **files)
 		if (prev) {
 			struct irq_diff *diff = irq_diff(prev->table, cur->table, 0);
 
-			print_diff(w, diff, (double)i);
+			print_diff(w, diff, 0, files[i]);
 			irq_diff_free(diff);
 		}
 		irqmon_sample_free(prev);

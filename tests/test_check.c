@@ -221,6 +221,56 @@ static void test_problems(void **state G_GNUC_UNUSED)
 	irq_table_free(b);
 }
 
+/* ---- the loader ---- */
+
+static void test_loader(void **state G_GNUC_UNUSED)
+{
+	static const char yaml[] =
+		"suite: s\n"
+		"machines:\n"
+		"  vm1: { domain: d1, agent: true }\n"
+		"steps:\n"
+		"  - name: a\n"
+		"    run: echo\n"
+		"    check:\n"
+		"      interrupts: { on: vm1, irq: 'virtio6-virtqueues', cpu: 3, delta: '>= 2', only: true }\n"
+		"      timeline: { file: '${env.HOME}/log.txt', format: rk, task: rt1, max_response: 5ms,\n"
+		"                  max_blocking: 1.2ms, max_cs: 250us, period: 0.01s }\n"
+		"  - name: b\n"
+		"    on: vm1\n"
+		"    send: x\n"
+		"    check: { interrupts: { irq: '4[0-9]' } }\n";
+	g_autoptr(GError) error = NULL;
+	struct suite *suite = suite_load_data(yaml, strlen(yaml), "t.yaml", &error);
+	const struct suite_step *a, *b;
+
+	if (!suite)
+		fail_msg("%s", error->message);
+	a = g_ptr_array_index(suite->steps, 0);
+	b = g_ptr_array_index(suite->steps, 1);
+	assert_string_equal(a->check_interrupts->on, "vm1");
+	assert_string_equal(a->check_interrupts->irq, "virtio6-virtqueues");
+	assert_int_equal(a->check_interrupts->cpu, 3);
+	assert_string_equal(a->check_interrupts->delta, ">= 2");
+	assert_true(a->check_interrupts->only);
+	assert_int_equal(a->check_interrupts->loc.line, 8);
+	assert_string_equal(a->check_timeline->file, "${env.HOME}/log.txt");
+	assert_string_equal(a->check_timeline->format, "rk");
+	assert_string_equal(a->check_timeline->task, "rt1");
+	assert_int_equal(a->check_timeline->max_response_ns, 5000000);
+	assert_int_equal(a->check_timeline->max_blocking_ns, 1200000);
+	assert_int_equal(a->check_timeline->max_cs_ns, 250000);
+	assert_int_equal(a->check_timeline->period_ns, 10000000);
+	assert_true(check_wanted(a));
+	/* defaults: the step's machine, any CPU, ">= 1" */
+	assert_string_equal(b->check_interrupts->on, "vm1");
+	assert_int_equal(b->check_interrupts->cpu, -1);
+	assert_null(b->check_interrupts->delta);
+	assert_false(b->check_interrupts->only);
+	assert_null(b->check_timeline);
+	suite_free(suite);
+}
+
 /* ---- the hook in the engine: host steps with a check on the local machine ---- */
 
 struct fixture {
@@ -324,7 +374,7 @@ int main(void)
 		cmocka_unit_test(test_parse_delta),   cmocka_unit_test(test_seed_pass),
 		cmocka_unit_test(test_seed_wrong_cpu), cmocka_unit_test(test_only),
 		cmocka_unit_test(test_deltas_and_any_cpu), cmocka_unit_test(test_problems),
-		cmocka_unit_test(test_engine_hook),
+		cmocka_unit_test(test_loader),      cmocka_unit_test(test_engine_hook),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
