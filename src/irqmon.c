@@ -38,6 +38,8 @@ void irqmon_sample_free(struct irqmon_sample *sample)
 	if (!sample)
 		return;
 	irq_table_free(sample->table);
+	if (sample->raw)
+		g_bytes_unref(sample->raw);
 	g_free(sample);
 }
 
@@ -164,6 +166,7 @@ static struct irqmon_sample *sample_job_run(const struct sample_job *job, GError
 	s = g_new0(struct irqmon_sample, 1);
 	s->table = table;
 	s->mono_us = now;
+	s->raw = bytes ? g_bytes_ref(bytes) : g_bytes_new_take(g_steal_pointer(&data), len);
 	return s;
 }
 

@@ -14,6 +14,7 @@
 struct irqmon_sample {
 	struct irq_table *table;
 	gint64 mono_us;
+	GBytes *raw; /* the bytes it was parsed from */
 };
 void irqmon_sample_free(struct irqmon_sample *sample);
 /* Seconds between two samples (> 0), for irq_diff(). */

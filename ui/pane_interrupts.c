@@ -23,6 +23,9 @@ struct irqpane {
 	struct irq_diff *recent;  /* prev -> cur: rates and changed cells */
 	GArray *order;            /* guint: diff rows shown, in display order */
 	gboolean number_order;    /* 'o': IRQ number order instead of activity */
+	struct irqmon *mon;       /* the pane's own sampling, or NULL */
+	void (*changed)(void *user_data);
+	void *changed_data;
 	int top;                  /* first row shown */
 };
 
@@ -45,6 +48,7 @@ static void interrupts_destroy(struct pane *pane)
 {
 	struct irqpane *ip = pane->priv;
 
+	irqmon_free(ip->mon);
 	irqpane_clear_diffs(ip);
 	g_array_unref(ip->order);
 	irq_table_free(ip->base);
@@ -138,6 +142,33 @@ gboolean pane_interrupts_set_match(struct pane *pane, const char *regex, GError 
 	}
 	irqpane_rebuild(ip);
 	return ip->re || !regex;
+}
+
+static void on_sample(struct irqmon *mon G_GNUC_UNUSED, const struct irqmon_sample *prev G_GNUC_UNUSED,
+		      const struct irqmon_sample *cur, const struct irq_diff *diff G_GNUC_UNUSED, const GError *error,
+		      void *p)
+{
+	struct pane *pane = p;
+	struct irqpane *ip = pane->priv;
+
+	if (error)
+		pane_interrupts_error(pane, error->message);
+	else
+		pane_interrupts_sample(pane, g_bytes_get_data(cur->raw, NULL), g_bytes_get_size(cur->raw), cur->mono_us);
+	if (ip->changed)
+		ip->changed(ip->changed_data);
+}
+
+void pane_interrupts_watch(struct pane *pane, struct irqmon *mon, guint interval_ms, void (*changed)(void *user_data),
+			   void *user_data)
+{
+	struct irqpane *ip = pane->priv;
+
+	irqmon_free(ip->mon);
+	ip->mon = mon;
+	ip->changed = changed;
+	ip->changed_data = user_data;
+	irqmon_watch(mon, interval_ms, on_sample, pane);
 }
 
 static void interrupts_feed(struct pane *pane, const char *data, gsize len)

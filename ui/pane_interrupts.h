@@ -13,6 +13,14 @@ extern const struct pane_ops pane_interrupts_ops;
  * latest sample the base the deltas are counted from.
  */
 void pane_interrupts_sample(struct pane *pane, const char *data, gsize len, gint64 mono_us);
+/*
+ * The pane samples mon itself (and frees it with the pane) every interval_ms; changed(user_data)
+ * is called after each sample so the front end redraws. The front end makes mon for the pane's
+ * machine: irqmon_new_for_machine() (a local machine, or an agent machine on its connection).
+ */
+struct irqmon;
+void pane_interrupts_watch(struct pane *pane, struct irqmon *mon, guint interval_ms, void (*changed)(void *user_data),
+			   void *user_data);
 /* The sampling failed: the message is shown until the next sample. */
 void pane_interrupts_error(struct pane *pane, const char *message);
 /* Only IRQs whose name (or whole number) matches (the suite's "match:"); NULL: all. FALSE
