@@ -15,7 +15,8 @@
  * bench/evlog [N_EVENTS [AWK]]: runs bench/evlog-gen (beside this program) into a temporary
  * file, then times virtcon's load + index of it and AWK (mawk by default) counting the events by
  * type, and prints both, the memory held per event and "ratio: X" (how many times faster
- * virtcon is). The file is removed afterwards.
+ * virtcon is); then bench/timeline-draw (when built) on the same file prints the timeline
+ * pane's redraw times. The file is removed afterwards.
  */
 
 static double now(void)
@@ -111,6 +112,23 @@ int main(int argc, char **argv)
 		       info.name, t_query * 1000);
 	}
 	evlog_free(log);
+
+	{
+		/* the timeline pane's redraw on the same log, when bench/timeline-draw is built */
+		g_autofree char *draw = g_build_filename(dir, "timeline-draw", NULL);
+		char *args[] = { draw, path, (char *)"rk", NULL };
+
+		if (g_file_test(draw, G_FILE_TEST_IS_EXECUTABLE)) {
+			fflush(stdout);
+			if (!g_spawn_sync(NULL, args, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL, NULL,
+					  &status, &error) || !g_spawn_check_wait_status(status, &error)) {
+				fprintf(stderr, "evlog bench: %s: %s\n", draw, error->message);
+				g_clear_error(&error);
+			}
+		} else {
+			printf("timeline pane: not measured (make bench/timeline-draw)\n");
+		}
+	}
 
 	{
 		char *args[] = { (char *)awk, (char *)"-F, ",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "check_timeline.h"
 #include "irqmon.h"
 #include "journal.h"
 #include "run_private.h"
@@ -297,15 +298,68 @@ void check_begin(struct check *check, void (*ready)(struct run *run))
 	begin_interrupts(check);
 }
 
-/* The timeline limits (check_timeline.c of the timeline module, not in this build yet). */
+/* The timeline limits (check_timeline.c): the log's path expanded, relative to the run's base directory. */
 static gboolean eval_timeline(struct check *check, GString *report, gboolean *ok, GError **error)
 {
-	(void)check;
-	(void)report;
+	const struct suite_check_timeline *spec = check->step->check_timeline;
+	g_autofree char *file = vars_expand(run_vars(check->run), spec->file, VARS_RAW, error);
+	g_autofree char *path = NULL;
+
 	*ok = FALSE;
-	g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-			    "timeline: this build of virtcon cannot evaluate timeline checks yet");
-	return FALSE;
+	if (!file) {
+		g_prefix_error(error, "timeline: ");
+		return FALSE;
+	}
+	path = g_path_is_absolute(file) ? g_strdup(file) : g_build_filename(run_base_dir(check->run), file, NULL);
+	GError *err = NULL;
+
+	if (report->len)
+		g_string_append_c(report, '\n');
+	/* FALSE without an error: evaluated, a limit does not hold */
+	if (!check_timeline_run(spec, path, report, ok, &err) && err) {
+		g_propagate_prefixed_error(error, err, "timeline: ");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* The first limit that failed, from the report's "...: FAIL" lines (from offset from). */
+static char *timeline_failure(const GString *report, gsize from)
+{
+	g_auto(GStrv) lines = g_strsplit(report->str + MIN(from, report->len), "\n", -1);
+
+	for (guint i = 0; lines[i]; i++) {
+		char *line = g_strstrip(lines[i]);
+
+		if (g_str_has_suffix(line, ": FAIL"))
+			return g_strdup_printf("timeline %.*s", (int)(strlen(line) - 6), line);
+	}
+	return g_strdup("timeline limits exceeded (see the output)");
+}
+
+/* A "sample" record of the timeline check's result. */
+static void sample_timeline(struct run *run, const struct suite_step *ss, gboolean evaluated, gboolean ok,
+			     const GError *error)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autofree char *json = NULL;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "check");
+	json_builder_add_string_value(b, "timeline");
+	json_builder_set_member_name(b, "file");
+	json_builder_add_string_value(b, ss->check_timeline->file);
+	json_builder_set_member_name(b, "task");
+	json_builder_add_string_value(b, ss->check_timeline->task);
+	json_builder_set_member_name(b, "result");
+	json_builder_add_string_value(b, !evaluated ? "error" : ok ? "pass" : "fail");
+	if (error) {
+		json_builder_set_member_name(b, "reason");
+		json_builder_add_string_value(b, error->message);
+	}
+	json_builder_end_object(b);
+	json = irqmon_builder_text(b);
+	journal_sample(run_journal(run), (gint)run_cur(run), "timeline", json);
 }
 
 /* Everything is in: decide, report, end the step. */
@@ -354,17 +408,27 @@ static void finish(struct check *check, const struct irqmon_sample *after)
 			return;
 		}
 	}
-	if (ok && ss->check_timeline && !eval_timeline(check, report, &ok, &error)) {
-		run_step_output(run, "check", report->str, report->len);
-		check_error(check, "%s", error->message);
-		return;
+	if (ok && ss->check_timeline) {
+		gboolean tl_ok = FALSE;
+		gsize from = report->len;
+		gboolean evaluated = eval_timeline(check, report, &tl_ok, &error);
+
+		sample_timeline(run, ss, evaluated, tl_ok, error);
+		if (!evaluated) {
+			run_step_output(run, "check", report->str, report->len);
+			check_error(check, "%s", error->message);
+			return;
+		}
+		ok = tl_ok;
+		if (!ok)
+			fail = timeline_failure(report, from);
 	}
 	run_step_output(run, "check", report->str, report->len);
 	check->phase = PHASE_DONE;
 	if (ok)
 		run_step_end(run, STEP_PASS, check->exit_status, check->reason);
 	else
-		run_step_endf(run, STEP_FAIL, check->exit_status, "check failed: %s", fail ? fail : "timeline limits");
+		run_step_endf(run, STEP_FAIL, check->exit_status, "check failed: %s", fail);
 }
 
 static void sampled(GObject *source G_GNUC_UNUSED, GAsyncResult *res, gpointer p)

@@ -1013,7 +1013,10 @@ static gint64 parse_duration_ns(const char *text)
 	static const struct {
 		const char *unit;
 		gint64 ns;
-	} units[] = { { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 } };
+	} units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 }, { "\xce\xbcs", 1000 }, /* micro, mu */
+		{ "ms", 1000000 }, { "s", 1000000000 },
+	};
 	const char *p = text;
 	gint64 whole = 0, frac = 0, scale = 1;
 	int digits = 0, fd = 0;
@@ -1046,7 +1049,7 @@ static void get_duration_ns(struct loader *ld, const char *key, const ynode *nod
 	gint64 ns = is_text(node) ? parse_duration_ns(node->text) : -1;
 
 	if (ns < 0)
-		wrong_type(ld, key, node, "a duration with its unit, like 5ms, 250us or 1.2s");
+		wrong_type(ld, key, node, "a duration with its unit (ns, us, ms, s), like 5ms, 250us or 1.2s");
 	else if (ns == 0)
 		problem(ld, node, "'%s' must be longer than 0", key);
 	else
@@ -1172,6 +1175,8 @@ static void parse_check_timeline(struct loader *ld, struct suite_step *step, con
 	}
 	if ((v = map_get(node, "period")))
 		get_duration_ns(ld, "period", v, &ct->period_ns);
+	else if ((v = map_key(node, "max_response")))
+		problem(ld, v, "'max_response' needs 'period' (the task's jobs are released every period)");
 	if (!any)
 		problem(ld, node, "check timeline needs a limit: max_response, max_blocking or max_cs");
 }

@@ -12,6 +12,8 @@
 #include "virt.h"
 #include "runner.h"
 #include "watchcmd.h"
+#include "timelinecmd.h"
+#include "pane_timeline.h"
 
 static const char usage_text[] =
 	"Usage:\n"
@@ -23,6 +25,7 @@ static const char usage_text[] =
 	"  virtcon list suites [--json]      list the suites found\n"
 	"  virtcon watch interrupts (--on MACHINE --suite SUITE | --file PATH...) [OPTION...]\n"
 	"                                    per-CPU interrupt deltas, one line per sample\n"
+	"  virtcon timeline FILE [--summary [--json]] an event log's timeline, or its figures\n"
 	"  virtcon --version | --help\n"
 	"\n"
 	"SUITE is a suite file, or a suite name found in ./suites, ~/.config/virtcon/suites or\n"
@@ -49,6 +52,8 @@ int main(int argc, char **argv)
 			return watch_main(argc - 1, argv + 1);
 		if (g_str_equal(cmd, "export"))
 			return export_main(argc - 1, argv + 1);
+		if (g_str_equal(cmd, "timeline"))
+			return timelinecmd_main(argc - 1, argv + 1, ui_timeline_main);
 		if (g_str_equal(cmd, "--version") || g_str_equal(cmd, "-V")) {
 			printf("virtcon %s\n", PACKAGE_VERSION);
 			return 0;

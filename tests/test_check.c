@@ -368,6 +368,61 @@ static void test_engine_hook(void **state G_GNUC_UNUSED)
 	g_main_loop_unref(f.loop);
 }
 
+/* check: { timeline } through the engine, on the timeline module's RK sample. */
+static void test_engine_timeline(void **state G_GNUC_UNUSED)
+{
+	static const char yaml[] =
+		"suite: tl\n"
+		"vars: { log: rk-two-tasks.txt }\n"
+		"steps:\n"
+		"  - name: within limits\n"
+		"    run: 'true'\n"
+		"    check: { timeline: { file: '${log}', format: rk, task: 7, period: 100ms, max_response: 6ms, max_cs: 1.5ms } }\n"
+		"    on-failure: continue\n"
+		"  - name: response too long\n"
+		"    run: 'true'\n"
+		"    check: { timeline: { file: '${log}', format: rk, task: 7, period: 100ms, max_response: 5ms } }\n"
+		"    on-failure: continue\n"
+		"  - name: no such task\n"
+		"    run: 'true'\n"
+		"    check: { timeline: { file: '${log}', task: 9, max_cs: 1ms } }\n"
+		"    on-failure: continue\n";
+	const char *top = g_getenv("top_srcdir");
+	g_autofree char *dir = g_build_filename(top ? top : ".", "tests", "timeline", NULL);
+	struct fixture f = { 0 };
+	g_autoptr(GError) error = NULL;
+	struct run_options opts = { .headless = TRUE, .base_dir = dir };
+	struct suite *suite = suite_load_data(yaml, strlen(yaml), "tl.yaml", &error);
+	struct vars *vars;
+	struct run *run;
+	guint guard;
+
+	if (!suite)
+		fail_msg("%s", error->message);
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+		skip();
+	f.loop = g_main_loop_new(NULL, FALSE);
+	vars = vars_new(suite);
+	run = run_new(suite, vars, NULL, &opts, &ops, &f);
+	assert_true(run_all(run, &error));
+	guard = g_timeout_add_seconds(30, too_long, NULL);
+	g_main_loop_run(f.loop);
+	g_source_remove(guard);
+	assert_int_equal(run_get_step(run, 0)->status, STEP_PASS);
+	assert_int_equal(run_get_step(run, 1)->status, STEP_FAIL);
+	assert_string_equal(run_get_step(run, 1)->reason,
+			    "check failed: timeline response: max 6ms over 3 jobs (limit 5ms)");
+	assert_non_null(strstr(run_get_step(run, 1)->output->str,
+			       "response 6ms > 5ms: job 2 released at 1.600s, finished at 1.606s"));
+	assert_int_equal(run_get_step(run, 2)->status, STEP_ERROR);
+	assert_true(g_str_has_prefix(run_get_step(run, 2)->reason, "check: timeline: "));
+	assert_non_null(strstr(run_get_step(run, 2)->reason, "task 9 is not in the log"));
+	run_free(run);
+	vars_free(vars);
+	suite_free(suite);
+	g_main_loop_unref(f.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_seed_wrong_cpu), cmocka_unit_test(test_only),
 		cmocka_unit_test(test_deltas_and_any_cpu), cmocka_unit_test(test_problems),
 		cmocka_unit_test(test_loader),      cmocka_unit_test(test_engine_hook),
+		cmocka_unit_test(test_engine_timeline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

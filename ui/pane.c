@@ -10,6 +10,7 @@ static const struct pane_ops *const pane_kinds[] = {
 	&pane_output_ops,
 	&pane_journal_ops,
 	&pane_interrupts_ops,
+	&pane_timeline_ops,
 };
 
 const struct pane_ops *pane_lookup(const char *kind)

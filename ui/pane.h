@@ -55,5 +55,6 @@ gboolean textview_key(struct textview *tv, int key, int rows);
 
 extern const struct pane_ops pane_output_ops;
 extern const struct pane_ops pane_journal_ops;
+extern const struct pane_ops pane_timeline_ops;
 
 #endif
