@@ -372,6 +372,11 @@ static void finish(struct check *check, const struct irqmon_sample *after)
 	g_autofree char *fail = NULL;
 	gboolean ok = TRUE;
 
+	if (run_step_aborted(run)) {
+		check->phase = PHASE_DONE;
+		run_step_end(run, STEP_ERROR, check->exit_status, "aborted by the operator");
+		return;
+	}
 	if (ss->check_interrupts) {
 		const struct suite_machine *m = suite_find_machine(run_suite(run), ss->check_interrupts->on);
 		struct irq_diff *diff = irq_diff(check->before->table, after->table, irqmon_interval_s(check->before, after));
