@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "check.h"
 #include "journal.h"
 #include "requires.h"
 #include "run_private.h"
@@ -50,6 +51,7 @@ struct run {
 	char *base_dir; /* options->base_dir, copied, or the suite's directory */
 	struct run_virtpool *virtpool; /* libvirt connections and console sessions (run_virt.c) */
 	void (*console_waiter)(struct run *run, struct run_console *console);
+	struct check *check; /* the running step's check: (check.c), or NULL */
 };
 
 const char *step_status_name(enum step_status status)
@@ -170,6 +172,7 @@ static void step_clear_run_state(struct run *run)
 		run->ended_data = run->kind_data;
 		run->kind_data = NULL;
 	}
+	g_clear_pointer(&run->check, check_free);
 	run->kind = NULL;
 	run->console_waiter = NULL;
 	run->generation++;
@@ -277,6 +280,9 @@ static void step_finish(struct run *run, enum step_status status, int exit_statu
 	guint idx = (guint)run->current;
 	struct run_step *st = &run->steps[idx];
 
+	/* a passing step with a check: passes only if the check holds (check_end ends it later) */
+	if (status == STEP_PASS && run->check && check_end(run->check, exit_status, reason))
+		return;
 	step_clear_run_state(run);
 	st->status = status;
 	st->exit_status = exit_status;
@@ -706,16 +712,32 @@ struct suite *run_load_suite(const char *path, GError **error)
 	return suite;
 }
 
-/* The step's requirements are met: hand it to its kind. */
-static void step_execute(struct run *run)
+/* Starts the step's kind (and its timeout). */
+static void step_kind_start(struct run *run)
 {
 	const struct suite_step *ss = run_cur_def(run);
 
 	run->kind = run_kind_of(run->suite, ss);
-	run->match_buf = g_string_new(NULL);
 	if (ss->kind != SUITE_STEP_MANUAL)
 		run->timeout_id = g_timeout_add((guint)MIN(step_timeout_ms(run, ss), G_MAXUINT), timeout_cb, run);
 	run->kind->start(run);
+}
+
+/* The step's requirements are met: hand it to its kind, after its check's "before" samples. */
+static void step_execute(struct run *run)
+{
+	run->match_buf = g_string_new(NULL);
+	if (check_wanted(run_cur_def(run))) {
+		run->check = check_new(run);
+		check_begin(run->check, step_kind_start);
+		return;
+	}
+	step_kind_start(run);
+}
+
+struct check *run_check(const struct run *run)
+{
+	return run->check;
 }
 
 static void requires_done(GObject *source G_GNUC_UNUSED, GAsyncResult *result, gpointer user_data)

@@ -68,6 +68,10 @@ const char *run_console_machine(const struct run_console *console);
 /* Tells the front end the running step changed (a manual step now waits, ...). */
 void run_notify_cur(struct run *run);
 
+/* The running step's check: (check.c), or NULL. */
+struct check;
+struct check *run_check(const struct run *run);
+
 /* Per-step state of the kind (freed by its cleanup). */
 void *run_kind_data(const struct run *run);
 void run_set_kind_data(struct run *run, void *data);

@@ -34,7 +34,11 @@ static const char *const var_keys[] = { "value", "secret", "raw", "description" 
 static const char *const pane_kinds[] = { "console", "output", "journal", "migration", "interrupts", "timeline" };
 static const char *const step_keys[] = { "name", "on", "run", "manual", "expect", "timeout", "on-failure",
 					 "requires", "send", "action", "with", "wait", "check" };
-static const char *const reserved_kinds[] = { "check" };
+static const char *const check_section_keys[] = { "interrupts", "timeline" };
+static const char *const check_irq_keys[] = { "on", "irq", "cpu", "delta", "only" };
+static const char *const check_timeline_keys[] = { "file", "format", "task", "max_response", "max_blocking",
+						   "max_cs", "period" };
+static const char *const timeline_formats[] = { "rk", "trace-cmd", "csv" };
 /* The keys that give a step its kind; a step has exactly one. */
 static const char *const kind_keys[] = { "run", "manual", "send", "action", "wait" };
 static const char *const wait_keys[] = { "state", "migration", "console" };
@@ -942,7 +946,7 @@ static void parse_with(struct loader *ld, struct suite_step *step, const ynode *
 }
 
 /* run, manual, send, action or wait: exactly one. */
-static void parse_step_kind(struct loader *ld, struct suite_step *step, const ynode *node, gboolean reserved)
+static void parse_step_kind(struct loader *ld, struct suite_step *step, const ynode *node)
 {
 	const ynode *found[G_N_ELEMENTS(kind_keys)];
 	const ynode *first = NULL, *second = NULL, *v;
@@ -967,7 +971,7 @@ static void parse_step_kind(struct loader *ld, struct suite_step *step, const yn
 			if (found[i] == second)
 				problem(ld, map_key(node, kind_keys[i]),
 					"a step has exactly one action (run, manual, send, action or wait), not several");
-	} else if (n == 0 && !reserved) {
+	} else if (n == 0) {
 		problem(ld, node, "step %u has no action: give it 'run', 'manual', 'send', 'action' or 'wait'",
 			step->index + 1);
 	}
@@ -1001,12 +1005,206 @@ static void parse_step_kind(struct loader *ld, struct suite_step *step, const yn
 	}
 }
 
+/* ---- check: ---- */
+
+/* "5ms", "1.2ms", "250us", "0.5s", "800ns": nanoseconds, or -1. */
+static gint64 parse_duration_ns(const char *text)
+{
+	static const struct {
+		const char *unit;
+		gint64 ns;
+	} units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 }, { "\xce\xbcs", 1000 }, /* micro, mu */
+		{ "ms", 1000000 }, { "s", 1000000000 },
+	};
+	const char *p = text;
+	gint64 whole = 0, frac = 0, scale = 1;
+	int digits = 0, fd = 0;
+
+	while (g_ascii_isdigit(*p)) {
+		if (++digits > 9)
+			return -1;
+		whole = whole * 10 + (*p++ - '0');
+	}
+	if (*p == '.') {
+		for (p++; g_ascii_isdigit(*p); p++, fd++) {
+			if (fd < 9) {
+				frac = frac * 10 + (*p - '0');
+				scale *= 10;
+			}
+		}
+		if (!fd)
+			return -1;
+	}
+	if (!digits && !fd)
+		return -1;
+	for (gsize i = 0; i < G_N_ELEMENTS(units); i++)
+		if (strcmp(p, units[i].unit) == 0)
+			return whole * units[i].ns + (frac * units[i].ns + scale / 2) / scale;
+	return -1;
+}
+
+static void get_duration_ns(struct loader *ld, const char *key, const ynode *node, gint64 *out)
+{
+	gint64 ns = is_text(node) ? parse_duration_ns(node->text) : -1;
+
+	if (ns < 0)
+		wrong_type(ld, key, node, "a duration with its unit (ns, us, ms, s), like 5ms, 250us or 1.2s");
+	else if (ns == 0)
+		problem(ld, node, "'%s' must be longer than 0", key);
+	else
+		*out = ns;
+}
+
+/* ">= 1", "== 0", "> 10", "< 5", "<= 2", "!= 0", or a plain N (meaning >= N). */
+static gboolean is_delta(const char *text)
+{
+	const char *p = text;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '>' || *p == '<' || *p == '!' || *p == '=') {
+		gboolean two = p[1] == '=';
+
+		if (*p == '!' && !two)
+			return FALSE;
+		p += two ? 2 : 1;
+	}
+	while (*p == ' ')
+		p++;
+	if (!g_ascii_isdigit(*p))
+		return FALSE;
+	for (int n = 0; g_ascii_isdigit(*p); p++)
+		if (++n > 18)
+			return FALSE;
+	while (*p == ' ')
+		p++;
+	return *p == '\0';
+}
+
+static void parse_check_interrupts(struct loader *ld, struct suite_step *step, const ynode *node)
+{
+	struct suite_check_interrupts *ci;
+	const ynode *v;
+
+	if (node->kind != SUITE_YNODE_MAP) {
+		wrong_type(ld, "interrupts", node, "a mapping (on, irq, cpu, delta, only)");
+		return;
+	}
+	check_keys(ld, node, check_irq_keys, G_N_ELEMENTS(check_irq_keys), "in check interrupts");
+	ci = g_new0(struct suite_check_interrupts, 1);
+	step->check_interrupts = ci;
+	ci->cpu = -1;
+	ci->loc.line = node->line;
+	ci->loc.col = node->col;
+	if ((v = map_get(node, "on"))) {
+		ci->on = get_string(ld, "on", v);
+		if (ci->on)
+			check_item_machine(ld, "on", v);
+	} else {
+		ci->on = g_strdup(step->on);
+	}
+	if ((v = map_get(node, "irq"))) {
+		if (is_text(v)) {
+			check_item_regex(ld, "irq", v);
+			ci->irq = g_strdup(v->text);
+		} else {
+			wrong_type(ld, "irq", v, "a pattern on the IRQ's name or number");
+		}
+	} else {
+		problem(ld, node, "check interrupts needs 'irq' (a pattern on the IRQ's name or number)");
+	}
+	if ((v = map_get(node, "cpu")))
+		get_int(ld, "cpu", v, 0, 8191, &ci->cpu);
+	if ((v = map_get(node, "delta"))) {
+		if (is_text(v) && is_delta(v->text))
+			ci->delta = g_strdup(v->text);
+		else
+			wrong_type(ld, "delta", v, "a count or a comparison like '>= 1', '== 0' or '> 10'");
+	}
+	if ((v = map_get(node, "only")) && get_bool(ld, "only", v, &ci->only) && ci->only && ci->cpu < 0)
+		problem(ld, map_key(node, "only"), "'only: true' needs 'cpu' (the one CPU allowed to move)");
+	if (ci->on && g_hash_table_contains(ld->machines, ci->on)) {
+		const struct suite_machine *m = g_hash_table_lookup(ld->machines, ci->on);
+
+		const ynode *where = map_get(node, "on");
+
+		if (!m->local && !m->agent)
+			problem(ld, where ? where : node,
+				"check interrupts reads /proc/interrupts of a local machine or through the guest agent: "
+				"machine '%s' has neither 'local: true' nor 'agent: true'", ci->on);
+	}
+}
+
+static void parse_check_timeline(struct loader *ld, struct suite_step *step, const ynode *node)
+{
+	struct suite_check_timeline *ct;
+	const ynode *v;
+	static const char *const limits[] = { "max_response", "max_blocking", "max_cs" };
+	gint64 *limit_fields[G_N_ELEMENTS(limits)];
+	gboolean any = FALSE;
+
+	if (node->kind != SUITE_YNODE_MAP) {
+		wrong_type(ld, "timeline", node, "a mapping (file, format, task, max_response, ...)");
+		return;
+	}
+	check_keys(ld, node, check_timeline_keys, G_N_ELEMENTS(check_timeline_keys), "in check timeline");
+	ct = g_new0(struct suite_check_timeline, 1);
+	step->check_timeline = ct;
+	ct->max_response_ns = ct->max_blocking_ns = ct->max_cs_ns = ct->period_ns = -1;
+	ct->loc.line = node->line;
+	ct->loc.col = node->col;
+	limit_fields[0] = &ct->max_response_ns;
+	limit_fields[1] = &ct->max_blocking_ns;
+	limit_fields[2] = &ct->max_cs_ns;
+	if ((v = map_get(node, "file")))
+		ct->file = get_text(ld, "file", v);
+	else
+		problem(ld, node, "check timeline needs 'file' (the event log)");
+	if ((v = map_get(node, "format")))
+		ct->format = g_strdup(pick_word(ld, "format", v, timeline_formats, G_N_ELEMENTS(timeline_formats)));
+	if ((v = map_get(node, "task")))
+		ct->task = get_text(ld, "task", v);
+	else
+		problem(ld, node, "check timeline needs 'task' (a pid or a task name)");
+	for (gsize i = 0; i < G_N_ELEMENTS(limits); i++) {
+		if ((v = map_get(node, limits[i]))) {
+			get_duration_ns(ld, limits[i], v, limit_fields[i]);
+			any = TRUE;
+		}
+	}
+	if ((v = map_get(node, "period")))
+		get_duration_ns(ld, "period", v, &ct->period_ns);
+	else if ((v = map_key(node, "max_response")))
+		problem(ld, v, "'max_response' needs 'period' (the task's jobs are released every period)");
+	if (!any)
+		problem(ld, node, "check timeline needs a limit: max_response, max_blocking or max_cs");
+}
+
+static void parse_check(struct loader *ld, struct suite_step *step, const ynode *node)
+{
+	const ynode *v;
+
+	if (node->kind != SUITE_YNODE_MAP) {
+		wrong_type(ld, "check", node, "a mapping with interrupts and/or timeline");
+		return;
+	}
+	if (node->items->len == 0) {
+		problem(ld, node, "'check' is empty: give it interrupts and/or timeline");
+		return;
+	}
+	check_keys(ld, node, check_section_keys, G_N_ELEMENTS(check_section_keys), "in check");
+	if ((v = map_get(node, "interrupts")))
+		parse_check_interrupts(ld, step, v);
+	if ((v = map_get(node, "timeline")))
+		parse_check_timeline(ld, step, v);
+}
+
 static void parse_step(struct loader *ld, const ynode *node)
 {
 	struct suite_step *step = g_new0(struct suite_step, 1);
 	const ynode *v;
-	gboolean exit_given = FALSE, reserved = FALSE;
-	gsize i;
+	gboolean exit_given = FALSE;
 
 	step->index = ld->suite->steps->len;
 	step->loc.line = node->line;
@@ -1024,14 +1222,6 @@ static void parse_step(struct loader *ld, const ynode *node)
 		return;
 	}
 	check_keys(ld, node, step_keys, G_N_ELEMENTS(step_keys), "in step");
-	for (i = 0; i < G_N_ELEMENTS(reserved_kinds); i++) {
-		const ynode *k = map_key(node, reserved_kinds[i]);
-
-		if (k) {
-			problem(ld, k, "step kind '%s' is not supported by this version of virtcon", reserved_kinds[i]);
-			reserved = TRUE;
-		}
-	}
 	if ((v = map_get(node, "name")))
 		step->name = get_string(ld, "name", v);
 	else
@@ -1047,7 +1237,7 @@ static void parse_step(struct loader *ld, const ynode *node)
 	}
 	if (!step->on)
 		step->on = g_strdup("host");
-	parse_step_kind(ld, step, node, reserved);
+	parse_step_kind(ld, step, node);
 	if ((v = map_get(node, "expect"))) {
 		if (step->kind == SUITE_STEP_MANUAL && step->manual)
 			problem(ld, map_key(node, "expect"),
@@ -1077,6 +1267,8 @@ static void parse_step(struct loader *ld, const ynode *node)
 	}
 	if ((v = map_get(node, "requires")))
 		step->requires = parse_requires(ld, v);
+	if ((v = map_get(node, "check")))
+		parse_check(ld, step, v);
 }
 
 static void parse_steps(struct loader *ld, const ynode *node)

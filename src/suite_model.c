@@ -71,6 +71,18 @@ static void step_free(gpointer data)
 	g_ptr_array_unref(s->expect.match);
 	g_ptr_array_unref(s->expect.no_match);
 	suite_requires_free(s->requires);
+	if (s->check_interrupts) {
+		g_free(s->check_interrupts->on);
+		g_free(s->check_interrupts->irq);
+		g_free(s->check_interrupts->delta);
+		g_free(s->check_interrupts);
+	}
+	if (s->check_timeline) {
+		g_free(s->check_timeline->file);
+		g_free(s->check_timeline->format);
+		g_free(s->check_timeline->task);
+		g_free(s->check_timeline);
+	}
 	g_free(s);
 }
 

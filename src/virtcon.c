@@ -11,6 +11,7 @@
 #include "listcmd.h"
 #include "virt.h"
 #include "runner.h"
+#include "watchcmd.h"
 #include "timelinecmd.h"
 #include "pane_timeline.h"
 
@@ -22,6 +23,8 @@ static const char usage_text[] =
 	"  virtcon export JOURNAL [OPTION...] export a session journal (JUnit, TAP, Markdown)\n"
 	"  virtcon list vms [-c URI] [--json] list the VMs of a libvirt connection\n"
 	"  virtcon list suites [--json]      list the suites found\n"
+	"  virtcon watch interrupts (--on MACHINE --suite SUITE | --file PATH...) [OPTION...]\n"
+	"                                    per-CPU interrupt deltas, one line per sample\n"
 	"  virtcon timeline FILE [--summary [--json]] an event log's timeline, or its figures\n"
 	"  virtcon --version | --help\n"
 	"\n"
@@ -45,6 +48,8 @@ int main(int argc, char **argv)
 			return runner_check_main(argc - 1, argv + 1);
 		if (g_str_equal(cmd, "list"))
 			return list_main(argc - 1, argv + 1);
+		if (g_str_equal(cmd, "watch"))
+			return watch_main(argc - 1, argv + 1);
 		if (g_str_equal(cmd, "export"))
 			return export_main(argc - 1, argv + 1);
 		if (g_str_equal(cmd, "timeline"))

@@ -4,10 +4,12 @@
 #include "keys.h"
 #include "linebuf.h"
 #include "pane.h"
+#include "pane_interrupts.h"
 
 static const struct pane_ops *const pane_kinds[] = {
 	&pane_output_ops,
 	&pane_journal_ops,
+	&pane_interrupts_ops,
 	&pane_timeline_ops,
 };
 

@@ -1,0 +1,427 @@
+/* irqmon.c - samples a machine's /proc/interrupts (a local file or a guest's, through its agent). */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "agent.h"
+#include "irqmon.h"
+#include "suite.h"
+
+struct irqmon {
+	char *path;          /* the file read (locally or in the guest) */
+	virConnectPtr conn;  /* NULL: local */
+	char *domain;
+	char *describe;
+	guint in_flight;     /* samples whose callback has not come yet */
+	gboolean dead;       /* freed while samples were in flight: the last callback frees */
+	GCancellable *cancel;
+	/* watching */
+	irqmon_fn fn;
+	void *fn_data;
+	guint interval_ms;
+	guint timer_id;
+	gboolean sampling;
+	struct irqmon_sample *prev;
+};
+
+/* What a worker needs, copied: the monitor may be freed meanwhile. */
+struct sample_job {
+	char *path;
+	virConnectPtr conn;
+	char *domain;
+};
+
+void irqmon_sample_free(struct irqmon_sample *sample)
+{
+	if (!sample)
+		return;
+	irq_table_free(sample->table);
+	if (sample->raw)
+		g_bytes_unref(sample->raw);
+	g_free(sample);
+}
+
+double irqmon_interval_s(const struct irqmon_sample *before, const struct irqmon_sample *after)
+{
+	gint64 us = after->mono_us - before->mono_us;
+
+	return us > 0 ? (double)us / 1e6 : 1e-6;
+}
+
+struct irqmon *irqmon_new_local(const char *path)
+{
+	struct irqmon *mon = g_new0(struct irqmon, 1);
+
+	mon->path = g_strdup(path ? path : "/proc/interrupts");
+	mon->describe = g_strdup(mon->path);
+	mon->cancel = g_cancellable_new();
+	return mon;
+}
+
+struct irqmon *irqmon_new_agent(virConnectPtr conn, const char *domain)
+{
+	struct irqmon *mon = g_new0(struct irqmon, 1);
+
+	mon->path = g_strdup("/proc/interrupts");
+	virConnectRef(conn);
+	mon->conn = conn;
+	mon->domain = g_strdup(domain);
+	mon->describe = g_strdup_printf("%s (guest agent)", domain);
+	mon->cancel = g_cancellable_new();
+	return mon;
+}
+
+struct irqmon *irqmon_new_for_machine(const struct suite_machine *m, const char *domain, virConnectPtr conn,
+				      GError **error)
+{
+	if (m->local)
+		return irqmon_new_local(NULL);
+	if (m->agent && domain && conn)
+		return irqmon_new_agent(conn, domain);
+	if (m->agent)
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "%s: its /proc/interrupts is read through the guest agent, which needs a libvirt connection "
+			    "and a domain", m->name);
+	else
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "%s: reading /proc/interrupts over %s is not supported in this version; give the machine "
+			    "'agent: true' (qemu-guest-agent) or sample a local machine", m->name,
+			    m->ssh ? "SSH" : "the serial console");
+	return NULL;
+}
+
+static void irqmon_destroy(struct irqmon *mon)
+{
+	irqmon_sample_free(mon->prev);
+	if (mon->conn)
+		virConnectClose(mon->conn);
+	g_object_unref(mon->cancel);
+	g_free(mon->path);
+	g_free(mon->domain);
+	g_free(mon->describe);
+	g_free(mon);
+}
+
+void irqmon_free(struct irqmon *mon)
+{
+	if (!mon)
+		return;
+	irqmon_unwatch(mon);
+	g_cancellable_cancel(mon->cancel);
+	if (mon->in_flight) {
+		mon->dead = TRUE;
+		return;
+	}
+	irqmon_destroy(mon);
+}
+
+const char *irqmon_describe(const struct irqmon *mon)
+{
+	return mon->describe;
+}
+
+static void sample_job_free(gpointer p)
+{
+	struct sample_job *job = p;
+
+	if (job->conn)
+		virConnectClose(job->conn);
+	g_free(job->path);
+	g_free(job->domain);
+	g_free(job);
+}
+
+static struct irqmon_sample *sample_job_run(const struct sample_job *job, GError **error)
+{
+	g_autoptr(GBytes) bytes = NULL;
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	struct irqmon_sample *s;
+	struct irq_table *table;
+	gint64 now;
+
+	if (job->conn) {
+		bytes = agent_read_file(job->conn, job->domain, job->path, IRQMON_MAX_BYTES + 1, error);
+		now = g_get_monotonic_time();
+		if (!bytes)
+			return NULL;
+		len = g_bytes_get_size(bytes);
+	} else {
+		if (!g_file_get_contents(job->path, &data, &len, error))
+			return NULL;
+		now = g_get_monotonic_time();
+	}
+	if (len > IRQMON_MAX_BYTES) {
+		g_set_error(error, IRQ_ERROR, IRQ_ERROR_TOO_BIG, "%s%s%s: more than %u bytes: not read", job->domain ? job->domain : "",
+			    job->domain ? ": " : "", job->path, IRQMON_MAX_BYTES);
+		return NULL;
+	}
+	table = irq_parse(bytes ? g_bytes_get_data(bytes, NULL) : data, len, error);
+	if (!table) {
+		g_prefix_error(error, "%s%s%s: ", job->domain ? job->domain : "", job->domain ? ": " : "", job->path);
+		return NULL;
+	}
+	s = g_new0(struct irqmon_sample, 1);
+	s->table = table;
+	s->mono_us = now;
+	s->raw = bytes ? g_bytes_ref(bytes) : g_bytes_new_take(g_steal_pointer(&data), len);
+	return s;
+}
+
+static void sample_thread(GTask *task, gpointer source G_GNUC_UNUSED, gpointer task_data,
+			  GCancellable *cancellable G_GNUC_UNUSED)
+{
+	GError *error = NULL;
+	struct irqmon_sample *s = sample_job_run(task_data, &error);
+
+	if (s)
+		g_task_return_pointer(task, s, (GDestroyNotify)irqmon_sample_free);
+	else
+		g_task_return_error(task, error);
+}
+
+static struct sample_job *sample_job_new(const struct irqmon *mon)
+{
+	struct sample_job *job = g_new0(struct sample_job, 1);
+
+	job->path = g_strdup(mon->path);
+	if (mon->conn) {
+		virConnectRef(mon->conn);
+		job->conn = mon->conn;
+	}
+	job->domain = g_strdup(mon->domain);
+	return job;
+}
+
+/* Every async sample goes through here, so irqmon_free() can wait for the callbacks. */
+struct sample_call {
+	struct irqmon *mon;
+	GAsyncReadyCallback callback;
+	gpointer user_data;
+};
+
+static void sample_call_done(GObject *source, GAsyncResult *res, gpointer p)
+{
+	struct sample_call *call = p;
+	struct irqmon *mon = call->mon;
+
+	/* still counted during the callback: it may free the monitor */
+	if (call->callback)
+		call->callback(source, res, call->user_data);
+	mon->in_flight--;
+	if (mon->dead && !mon->in_flight)
+		irqmon_destroy(mon);
+	g_free(call);
+}
+
+void irqmon_sample_async(struct irqmon *mon, GCancellable *cancellable, GAsyncReadyCallback callback,
+			 gpointer user_data)
+{
+	struct sample_call *call = g_new0(struct sample_call, 1);
+	g_autoptr(GTask) task = NULL;
+
+	call->mon = mon;
+	call->callback = callback;
+	call->user_data = user_data;
+	mon->in_flight++;
+	task = g_task_new(NULL, cancellable, sample_call_done, call);
+	g_task_set_source_tag(task, irqmon_sample_async);
+	g_task_set_task_data(task, sample_job_new(mon), sample_job_free);
+	g_task_run_in_thread(task, sample_thread);
+}
+
+struct irqmon_sample *irqmon_sample_finish(GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+struct irqmon_sample *irqmon_sample_now(struct irqmon *mon, GError **error)
+{
+	struct sample_job *job = sample_job_new(mon);
+	struct irqmon_sample *s = sample_job_run(job, error);
+
+	sample_job_free(job);
+	return s;
+}
+
+/* ---- watching ---- */
+
+static gboolean watch_tick(gpointer p);
+
+static void watch_sampled(GObject *source G_GNUC_UNUSED, GAsyncResult *res, gpointer p)
+{
+	struct irqmon *mon = p;
+	g_autoptr(GError) error = NULL;
+	struct irqmon_sample *cur = irqmon_sample_finish(res, &error);
+
+	mon->sampling = FALSE;
+	if (mon->dead || !mon->fn) {
+		irqmon_sample_free(cur);
+		return;
+	}
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		/* a watch stopped and started again: go on with the new one */
+	} else if (!cur) {
+		mon->fn(mon, NULL, NULL, NULL, error, mon->fn_data);
+	} else {
+		struct irq_diff *diff = mon->prev ? irq_diff(mon->prev->table, cur->table,
+							     irqmon_interval_s(mon->prev, cur)) : NULL;
+
+		mon->fn(mon, mon->prev, cur, diff, NULL, mon->fn_data);
+		irq_diff_free(diff);
+		if (mon->fn) {
+			irqmon_sample_free(mon->prev);
+			mon->prev = cur;
+		} else {
+			irqmon_sample_free(cur);
+		}
+	}
+	if (mon->fn && !mon->timer_id)
+		mon->timer_id = g_timeout_add(mon->interval_ms, watch_tick, mon);
+}
+
+static gboolean watch_tick(gpointer p)
+{
+	struct irqmon *mon = p;
+
+	mon->timer_id = 0;
+	if (mon->sampling)
+		return G_SOURCE_REMOVE;
+	mon->sampling = TRUE;
+	irqmon_sample_async(mon, mon->cancel, watch_sampled, mon);
+	return G_SOURCE_REMOVE;
+}
+
+void irqmon_watch(struct irqmon *mon, guint interval_ms, irqmon_fn fn, void *user_data)
+{
+	irqmon_unwatch(mon);
+	if (g_cancellable_is_cancelled(mon->cancel)) {
+		g_object_unref(mon->cancel);
+		mon->cancel = g_cancellable_new();
+	}
+	mon->fn = fn;
+	mon->fn_data = user_data;
+	mon->interval_ms = MAX(interval_ms, 10u);
+	if (!mon->sampling)
+		mon->timer_id = g_idle_add(watch_tick, mon);
+}
+
+void irqmon_unwatch(struct irqmon *mon)
+{
+	if (mon->timer_id)
+		g_source_remove(mon->timer_id);
+	mon->timer_id = 0;
+	mon->fn = NULL;
+	mon->fn_data = NULL;
+	g_clear_pointer(&mon->prev, irqmon_sample_free);
+	if (mon->sampling)
+		g_cancellable_cancel(mon->cancel);
+}
+
+/* ---- selecting and formatting ---- */
+
+gboolean irqmon_row_matches(const struct irq_row *row, const GRegex *re)
+{
+	g_autoptr(GMatchInfo) mi = NULL;
+	gint start = -1, end = -1;
+
+	if (!re)
+		return TRUE;
+	if (g_regex_match(re, row->name, 0, NULL))
+		return TRUE;
+	if (g_regex_match(re, row->id, G_REGEX_MATCH_ANCHORED, &mi) && g_match_info_fetch_pos(mi, 0, &start, &end))
+		return end == (gint)strlen(row->id);
+	return FALSE;
+}
+
+/* The CPU number of cell col of a diff row ("CPU3"), or the position for global rows. */
+static guint cell_cpu(const struct irq_diff *diff, const struct irq_row *row, guint col)
+{
+	return row->per_cpu ? diff->after->cpu_ids[col] : col;
+}
+
+guint irqmon_format_moved(const struct irq_diff *diff, const GRegex *re, gboolean rates, GString *out)
+{
+	guint lines = 0;
+
+	for (guint r = 0; r < diff->n_rows; r++) {
+		const struct irq_diff_row *dr = &diff->rows[r];
+		const struct irq_row *row = &diff->after->rows[dr->after_row];
+
+		if (!dr->total || !irqmon_row_matches(row, re))
+			continue;
+		g_string_append_printf(out, "%4s %-24s", row->id, *row->name ? row->name : row->text);
+		for (guint c = 0; c < dr->n_cells; c++) {
+			if (!dr->deltas[c])
+				continue;
+			g_string_append_printf(out, " %s%u +%" G_GUINT64_FORMAT, row->per_cpu ? "CPU" : "#",
+					       cell_cpu(diff, row, c), dr->deltas[c]);
+			if (rates && diff->interval_s > 0)
+				g_string_append_printf(out, " (%.1f/s)", irq_diff_rate(diff, r, c));
+			if (dr->flags[c] & (IRQ_CELL_RESET | IRQ_CELL_WRAP))
+				g_string_append(out, dr->flags[c] & IRQ_CELL_WRAP ? " (wrapped)" : " (reset)");
+		}
+		g_string_append_c(out, '\n');
+		lines++;
+	}
+	return lines;
+}
+
+void irqmon_diff_build(const struct irq_diff *diff, const GRegex *re, JsonBuilder *b)
+{
+	json_builder_set_member_name(b, "interval_s");
+	json_builder_add_double_value(b, diff->interval_s);
+	json_builder_set_member_name(b, "moved");
+	json_builder_begin_array(b);
+	for (guint r = 0; r < diff->n_rows; r++) {
+		const struct irq_diff_row *dr = &diff->rows[r];
+		const struct irq_row *row = &diff->after->rows[dr->after_row];
+
+		if (!dr->total || !irqmon_row_matches(row, re))
+			continue;
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "irq");
+		json_builder_add_string_value(b, row->id);
+		json_builder_set_member_name(b, "name");
+		json_builder_add_string_value(b, row->name);
+		json_builder_set_member_name(b, "total");
+		json_builder_add_int_value(b, (gint64)MIN(dr->total, (guint64)G_MAXINT64));
+		json_builder_set_member_name(b, row->per_cpu ? "cpus" : "cells");
+		json_builder_begin_object(b);
+		for (guint c = 0; c < dr->n_cells; c++) {
+			char key[16];
+
+			if (!dr->deltas[c])
+				continue;
+			g_snprintf(key, sizeof(key), "%u", cell_cpu(diff, row, c));
+			json_builder_set_member_name(b, key);
+			json_builder_add_int_value(b, (gint64)MIN(dr->deltas[c], (guint64)G_MAXINT64));
+		}
+		json_builder_end_object(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "resets");
+	json_builder_add_int_value(b, diff->n_resets);
+}
+
+char *irqmon_builder_text(JsonBuilder *b)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+
+	json_generator_set_root(gen, root);
+	return json_generator_to_data(gen, NULL);
+}
+
+char *irqmon_diff_json(const struct irq_diff *diff, const GRegex *re)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	irqmon_diff_build(diff, re, b);
+	json_builder_end_object(b);
+	return irqmon_builder_text(b);
+}
