@@ -466,6 +466,19 @@ void run_console_changed(struct run *run, struct run_console *console)
 		run->console_waiter(run, console);
 }
 
+/* Shown in the step's output, not matched nor journaled (the caller journals it its way). */
+void run_step_show(struct run *run, const char *data, gsize len)
+{
+	guint idx = (guint)run->current;
+	struct run_step *st = &run->steps[idx];
+
+	g_string_append_len(st->output, data, (gssize)len);
+	if (st->output->len > RUN_OUTPUT_KEEP)
+		g_string_erase(st->output, 0, (gssize)(st->output->len - RUN_OUTPUT_KEEP / 2));
+	if (run->ops && run->ops->output)
+		run->ops->output(run, idx, data, len, run->user_data);
+}
+
 void run_step_output(struct run *run, const char *stream, const char *data, gsize len)
 {
 	guint idx = (guint)run->current;

@@ -76,6 +76,9 @@ struct check *run_check(const struct run *run);
 void *run_kind_data(const struct run *run);
 void run_set_kind_data(struct run *run, void *data);
 
+/* Bytes shown with the running step's output that are not its output (its machine's console
+ * while an agent command runs): not matched by expect, not journaled here. */
+void run_step_show(struct run *run, const char *data, gsize len);
 /* Output of the running step: kept, matched, journaled under stream, shown. */
 void run_step_output(struct run *run, const char *stream, const char *data, gsize len);
 /* The work ended by itself or after stop(): the engine judges timeout, abort, exit status

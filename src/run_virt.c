@@ -184,7 +184,7 @@ static void console_data(const char *data, gsize len, void *user_data)
 		journal_output(run_journal(c->run), (guint)step, stream, data, len);
 	/* the running step on this machine shows what its console printed */
 	if (run_busy(c->run) && g_strcmp0(run_cur_def(c->run)->on, c->machine) == 0)
-		run_step_output(c->run, NULL, data, len);
+		run_step_show(c->run, data, len);
 	run_console_bytes(c->run, c->machine, data, len);
 	run_console_changed(c->run, c);
 }
