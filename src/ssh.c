@@ -131,21 +131,27 @@ static const char *last_error(LIBSSH2_SESSION *s)
 	return msg && *msg ? msg : "unknown error";
 }
 
-/* Errors that are about one channel, not the connection. */
+/* Errors that are about one channel or request, not the connection. */
 static gboolean channel_error(int rc)
 {
 	switch (rc) {
-	case LIBSSH2_ERROR_CHANNEL_OUTOFORDER:
-	case LIBSSH2_ERROR_CHANNEL_FAILURE:
-	case LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED:
-	case LIBSSH2_ERROR_CHANNEL_UNKNOWN:
-	case LIBSSH2_ERROR_CHANNEL_WINDOW_EXCEEDED:
-	case LIBSSH2_ERROR_CHANNEL_PACKET_EXCEEDED:
-	case LIBSSH2_ERROR_CHANNEL_CLOSED:
-	case LIBSSH2_ERROR_CHANNEL_EOF_SENT:
-		return TRUE;
-	default:
+	case LIBSSH2_ERROR_BANNER_RECV:
+	case LIBSSH2_ERROR_BANNER_SEND:
+	case LIBSSH2_ERROR_INVALID_MAC:
+	case LIBSSH2_ERROR_KEX_FAILURE:
+	case LIBSSH2_ERROR_SOCKET_SEND:
+	case LIBSSH2_ERROR_KEY_EXCHANGE_FAILURE:
+	case LIBSSH2_ERROR_TIMEOUT:
+	case LIBSSH2_ERROR_DECRYPT:
+	case LIBSSH2_ERROR_SOCKET_DISCONNECT:
+	case LIBSSH2_ERROR_PROTO:
+	case LIBSSH2_ERROR_SOCKET_TIMEOUT:
+	case LIBSSH2_ERROR_SOCKET_RECV:
+	case LIBSSH2_ERROR_ENCRYPT:
+	case LIBSSH2_ERROR_BAD_SOCKET:
 		return FALSE;
+	default:
+		return TRUE;
 	}
 }
 
@@ -872,16 +878,20 @@ static gboolean chan_step(struct ssh_chan *ch)
 			ch->phase = CH_RUN;
 			break;
 		case CH_SIGNAL:
-			/* "signal" (RFC 4254 6.9) through the generic request call; OpenSSH acts on it */
-			rc = libssh2_channel_process_startup(ch->ch, "signal", 6, ch->signal, (unsigned)strlen(ch->signal));
+#if LIBSSH2_VERSION_NUM >= 0x010b00
+			/* "signal" (RFC 4254 6.9); OpenSSH signals the command's process group */
+			rc = libssh2_channel_signal_ex(ch->ch, ch->signal, strlen(ch->signal));
 			if (rc == LIBSSH2_ERROR_EAGAIN)
 				return TRUE;
 			if (rc && !channel_error(rc)) {
 				lost_rc(c, rc);
 				return FALSE;
 			}
+#else
+			rc = -1; /* libssh2 before 1.11 cannot send signal requests */
+#endif
 			if (rc)
-				g_byte_array_append(ch->out, (const guint8 *)"\003", 1); /* refused: ^C on the pty */
+				g_byte_array_append(ch->out, (const guint8 *)"\003", 1); /* ^C on the pty: SIGINT */
 			g_clear_pointer(&ch->signal, g_free);
 			ch->phase = CH_RUN;
 			break;

@@ -72,8 +72,8 @@ struct ssh_chan *ssh_chan_open(struct ssh_conn *conn, const char *command, guint
 			       const struct ssh_chan_ops *ops, void *user_data);
 /* Queues bytes for the channel's stdin (FALSE when it has ended). */
 gboolean ssh_chan_write(struct ssh_chan *chan, const char *data, gsize len);
-/* Asks the server to signal the command ("TERM", "KILL", ...); where the server refuses, the
- * pty gets ^C instead. */
+/* Asks the server to signal the command ("TERM", "KILL", ...) with a "signal" request (libssh2
+ * 1.11 and later); where that is not possible or refused, the pty gets ^C (SIGINT) instead. */
 void ssh_chan_signal(struct ssh_chan *chan, const char *signame);
 /* Closes the channel (the server hangs up the pty); closed() follows. */
 void ssh_chan_close(struct ssh_chan *chan);
