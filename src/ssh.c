@@ -499,8 +499,22 @@ static void prefer_known_types(struct ssh_conn *c)
 	}
 	libssh2_knownhost_free(kh);
 	if (first->len) {
+		const char **algs = NULL;
+		int n = libssh2_session_supported_algs(c->s, LIBSSH2_METHOD_HOSTKEY, &algs);
+		g_autoptr(GString) pref = g_string_new(NULL);
+		g_auto(GStrv) wanted = NULL;
+
 		g_string_append_printf(first, ",%s", rest->str);
-		(void)libssh2_session_method_pref(c->s, LIBSSH2_METHOD_HOSTKEY, first->str);
+		wanted = g_strsplit(first->str, ",", -1);
+		/* only what this libssh2 supports: its method_pref trips over the others (overlapping memcpy) */
+		for (char **w = wanted; n > 0 && *w; w++)
+			for (int i = 0; i < n; i++)
+				if (strcmp(algs[i], *w) == 0)
+					g_string_append_printf(pref, "%s%s", pref->len ? "," : "", *w);
+		if (algs && n > 0)
+			libssh2_free(c->s, (void *)algs);
+		if (pref->len)
+			(void)libssh2_session_method_pref(c->s, LIBSSH2_METHOD_HOSTKEY, pref->str);
 	}
 }
 
