@@ -454,6 +454,50 @@ static void test_wrong_key(void **state G_GNUC_UNUSED)
 	fixture_free(&f);
 }
 
+/* ssh-agent holds the right key: it is tried first, and the wrong identity file is not needed. */
+static void test_agent(void **state G_GNUC_UNUSED)
+{
+	struct fixture f = { 0 };
+	g_autofree char *sock = path_in("agent.sock");
+	g_autofree char *cmd = g_strdup_printf("ssh-agent -a '%s' -s | sed -n 's/^SSH_AGENT_PID=\\([0-9]*\\).*/\\1/p'", sock);
+	g_autofree char *pid = NULL, *add = NULL, *kill_cmd = NULL;
+	g_autofree char *known = path_in("known_hosts");
+	g_autofree char *extra = g_strdup_printf("  vm2: { ssh: 'root@127.0.0.1:%u', identity: %s/wrong, known-hosts: %s }\n",
+						 srv.port, srv.dir, known);
+
+	if (!g_find_program_in_path("ssh-agent") || !sh(cmd, &pid) || atoi(pid) <= 0) {
+		fprintf(stderr, "agent: skipped: could not start ssh-agent\n");
+		skip();
+	}
+	add = g_strdup_printf("SSH_AUTH_SOCK='%s' ssh-add -q '%s/id'", sock, srv.dir);
+	kill_cmd = g_strdup_printf("kill %d", atoi(pid));
+	assert_true(sh(add, NULL));
+	g_setenv("SSH_AUTH_SOCK", sock, TRUE);
+	load(&f, extra, "  - on: vm2\n    run: echo via agent\n    expect: { match: 'via agent' }\n");
+	run_one(&f, 0);
+	g_unsetenv("SSH_AUTH_SOCK");
+	sh(kill_cmd, NULL);
+	expect_status(&f, 0, STEP_PASS);
+	fixture_free(&f);
+}
+
+/* A password the server does not take: said so, and the password itself is never shown. */
+static void test_password_not_shown(void **state G_GNUC_UNUSED)
+{
+	struct fixture f = { 0 };
+	g_autofree char *known = path_in("known_hosts");
+	g_autofree char *extra = g_strdup_printf("  vm2: { ssh: 'root@127.0.0.1:%u', identity: %s/wrong, known-hosts: %s,"
+						 " password: '${pw}' }\nvars:\n  pw: { value: Sup3rSecret, secret: true }\n",
+						 srv.port, srv.dir, known);
+
+	load(&f, extra, "  - on: vm2\n    run: echo never\n");
+	run_one(&f, 0);
+	expect_status(&f, 0, STEP_ERROR);
+	assert_non_null(strstr(step_of(&f, 0)->reason, "a password (the server does not take passwords)"));
+	assert_null(strstr(step_of(&f, 0)->reason, "Sup3rSecret"));
+	fixture_free(&f);
+}
+
 static void test_dropped(void **state G_GNUC_UNUSED)
 {
 	struct fixture f = { 0 };
@@ -619,6 +663,8 @@ int main(void)
 		cmocka_unit_test(test_changed_key),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_timeout_kills),
+		cmocka_unit_test(test_agent),
+		cmocka_unit_test(test_password_not_shown),
 		cmocka_unit_test(test_dropped),
 		cmocka_unit_test(test_testbed_dropbear),
 	};
