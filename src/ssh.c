@@ -940,7 +940,7 @@ static gboolean chan_step(struct ssh_chan *ch)
 					progress = TRUE;
 					if (!ch->zombie && ch->ops->data)
 						ch->ops->data(buf, (gsize)n, stream == 1, ch->user_data);
-					if (c->phase != PH_UP)
+					if (c->phase != PH_UP || c->free_pending)
 						return FALSE;
 				} else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN && !channel_error((int)n)) {
 					lost_rc(c, (int)n);
@@ -980,13 +980,15 @@ static gboolean chan_step(struct ssh_chan *ch)
 			status = libssh2_channel_get_exit_status(ch->ch);
 			libssh2_channel_get_exit_signal(ch->ch, &sig, &siglen, NULL, NULL, NULL, NULL);
 			ch->phase = CH_FREE;
-			if (sig)
-				chan_report(ch, -1, sig, NULL);
-			else
-				chan_report(ch, ch->closed_by_us ? -1 : status, NULL, NULL);
-			if (sig)
+			if (sig) {
+				g_autofree char *name = g_strndup(sig, siglen);
+
 				libssh2_free(c->s, sig);
-			if (c->phase != PH_UP)
+				chan_report(ch, -1, name, NULL);
+			} else {
+				chan_report(ch, ch->closed_by_us ? -1 : status, NULL, NULL);
+			}
+			if (c->phase != PH_UP || c->free_pending)
 				return FALSE;
 			break;
 		}
