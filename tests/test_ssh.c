@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -93,6 +94,12 @@ static gboolean port_open(guint port)
 	return ok;
 }
 
+/* The server dies with the test, even when the test crashes. */
+static void die_with_parent(gpointer data G_GNUC_UNUSED)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static gboolean server_start(void)
 {
 	g_autofree char *config = path_in("sshd_config");
@@ -100,7 +107,7 @@ static gboolean server_start(void)
 	g_autofree char *log = path_in("sshd.log");
 
 	if (!g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
-			   G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &srv.pid, NULL))
+			   G_SPAWN_STDERR_TO_DEV_NULL, die_with_parent, NULL, &srv.pid, NULL))
 		return FALSE;
 	for (int i = 0; i < 200; i++) {
 		if (port_open(srv.port))
