@@ -60,6 +60,9 @@ struct ssh_conn {
 	guint key_i;
 	GString *tried;
 
+	ssh_scan_fn scan_fn; /* ssh_scan(): stop after the handshake */
+	void *scan_data;
+
 	guint busy; /* inside a callback from the loop */
 	gboolean in_pump, pump_again, free_pending;
 };
@@ -567,6 +570,48 @@ static gboolean check_host_key(struct ssh_conn *c, GError **error)
 	return FALSE;
 }
 
+static const char *hostkey_method(int hostkey_type)
+{
+	switch (hostkey_type) {
+	case LIBSSH2_HOSTKEY_TYPE_RSA:
+		return "ssh-rsa";
+	case LIBSSH2_HOSTKEY_TYPE_DSS:
+		return "ssh-dss";
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
+		return "ecdsa-sha2-nistp256";
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
+		return "ecdsa-sha2-nistp384";
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
+		return "ecdsa-sha2-nistp521";
+	case LIBSSH2_HOSTKEY_TYPE_ED25519:
+		return "ssh-ed25519";
+	default:
+		return NULL;
+	}
+}
+
+/* ssh_scan(): the handshake is done; hand over the key and let go of the connection. */
+static void scan_done(struct ssh_conn *c)
+{
+	size_t len = 0;
+	int type = 0;
+	const char *key = libssh2_session_hostkey(c->s, &len, &type);
+	g_autofree char *line = NULL, *fp = NULL, *b64 = NULL;
+	g_autoptr(GError) error = NULL;
+	ssh_scan_fn fn = c->scan_fn;
+
+	if (key && hostkey_method(type)) {
+		b64 = g_base64_encode((const guchar *)key, len);
+		line = g_strdup_printf("%s %s", hostkey_method(type), b64);
+		fp = ssh_fingerprint(key, len);
+	} else {
+		error = g_error_new(SSH_ERROR, SSH_ERROR_CONNECT, "%s: the server sent no host key virtcon knows", c->target);
+	}
+	teardown_session(c, FALSE);
+	c->scan_fn = NULL;
+	fn(line, fp, error, c->scan_data);
+}
+
 /* ---- connecting ---- */
 
 static void tried(struct ssh_conn *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -685,6 +730,10 @@ static gboolean conn_step(struct ssh_conn *c)
 						 c->target, last_error(c->s)));
 			return FALSE;
 		}
+		if (c->scan_fn) {
+			scan_done(c);
+			return FALSE;
+		}
 		if (!check_host_key(c, &error)) {
 			conn_fail(c, g_steal_pointer(&error));
 			return FALSE;
@@ -773,6 +822,16 @@ static gboolean conn_step(struct ssh_conn *c)
 	default:
 		return FALSE;
 	}
+}
+
+/* A connection that fails before the handshake tells the scan's caller through a waiter. */
+static void scan_failed(struct ssh_conn *c, const GError *error, void *user_data G_GNUC_UNUSED)
+{
+	ssh_scan_fn fn = c->scan_fn;
+
+	c->scan_fn = NULL;
+	if (fn)
+		fn(NULL, NULL, error, c->scan_data);
 }
 
 static void on_connected(GObject *source, GAsyncResult *res, gpointer data)
@@ -1227,4 +1286,50 @@ void ssh_conn_free(struct ssh_conn *c)
 		return;
 	}
 	conn_real_free(c);
+}
+
+struct ssh_conn *ssh_scan(const char *host, guint port, ssh_scan_fn fn, void *user_data)
+{
+	struct ssh_options o = { 0 };
+	struct ssh_conn *c;
+
+	o.user = "scan";
+	o.host = host;
+	o.port = port;
+	o.no_agent = TRUE;
+	c = ssh_conn_new(&o, NULL, NULL);
+	c->scan_fn = fn;
+	c->scan_data = user_data;
+	ssh_conn_connect(c, scan_failed, NULL);
+	return c;
+}
+
+gboolean ssh_known_hosts_add(const char *path, const char *host, guint port, const char *key, GError **error)
+{
+	g_autofree char *dir = g_path_get_dirname(path);
+	g_autofree char *old = NULL;
+	g_autofree char *line = NULL, *name = NULL;
+	g_autoptr(GFile) file = g_file_new_for_path(path);
+	g_autoptr(GFileOutputStream) out = NULL;
+	gsize len = 0;
+
+	if (!key || !*key || strchr(key, '\n') || strchr(host, ' ') || strchr(host, '\n')) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not a host key line for %s: '%s'", path,
+			    key ? key : "");
+		return FALSE;
+	}
+	if (g_mkdir_with_parents(dir, 0700) != 0) {
+		g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "cannot make %s: %s", dir, g_strerror(errno));
+		return FALSE;
+	}
+	(void)g_file_get_contents(path, &old, &len, NULL);
+	name = port == 22 || port == 0 ? g_strdup(host) : g_strdup_printf("[%s]:%u", host, port);
+	line = g_strdup_printf("%s%s %s\n", len && old[len - 1] != '\n' ? "\n" : "", name, key);
+	out = g_file_append_to(file, G_FILE_CREATE_PRIVATE, NULL, error);
+	if (!out || !g_output_stream_write_all(G_OUTPUT_STREAM(out), line, strlen(line), NULL, NULL, error) ||
+	    !g_output_stream_close(G_OUTPUT_STREAM(out), NULL, error)) {
+		g_prefix_error(error, "cannot add the host key to %s: ", path);
+		return FALSE;
+	}
+	return TRUE;
 }

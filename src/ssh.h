@@ -52,6 +52,17 @@ const char *ssh_conn_target(const struct ssh_conn *conn); /* "user@host:port" */
 void ssh_conn_drop(struct ssh_conn *conn, const char *why);
 void ssh_conn_free(struct ssh_conn *conn);
 
+/*
+ * Accepting a host key, as the operator would with ssh-keyscan: ssh_scan() connects only far
+ * enough to get the server's host key (no authentication) and calls fn with it as a
+ * known_hosts key ("ssh-ed25519 AAAA...") and its fingerprint, or an error. Free the handle
+ * with ssh_conn_free() (after the callback, or to cancel). After the operator compared the
+ * fingerprint, ssh_known_hosts_add() appends the line for host:port to a known_hosts file.
+ */
+typedef void (*ssh_scan_fn)(const char *key, const char *fingerprint, const GError *error, void *user_data);
+struct ssh_conn *ssh_scan(const char *host, guint port, ssh_scan_fn fn, void *user_data);
+gboolean ssh_known_hosts_add(const char *path, const char *host, guint port, const char *key, GError **error);
+
 /* "SHA256:" and the unpadded base64 of the key blob's SHA-256, as OpenSSH prints it. */
 char *ssh_fingerprint(const void *key_blob, gsize len);
 

@@ -426,6 +426,60 @@ static void test_unknown_key(void **state G_GNUC_UNUSED)
 	fixture_free(&f);
 }
 
+struct scan_result {
+	char *key, *fp, *error;
+	gboolean done;
+};
+
+static void scan_cb(const char *key, const char *fp, const GError *error, void *user_data)
+{
+	struct scan_result *r = user_data;
+
+	r->key = g_strdup(key);
+	r->fp = g_strdup(fp);
+	r->error = error ? g_strdup(error->message) : NULL;
+	r->done = TRUE;
+}
+
+static void scan(guint port, struct scan_result *r)
+{
+	struct ssh_conn *c = ssh_scan("127.0.0.1", port, scan_cb, r);
+	gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+
+	while (!r->done && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	ssh_conn_free(c);
+	assert_true(r->done);
+}
+
+/* The operator accepts the key (the console's job): scan, compare, add; then steps connect. */
+static void test_accept_key(void **state G_GNUC_UNUSED)
+{
+	struct scan_result r = { 0 }, none = { 0 };
+	struct fixture f = { 0 };
+	g_autofree char *known = path_in("accepted/known_hosts");
+	g_autofree char *extra = g_strdup_printf("  vm2: { ssh: 'root@127.0.0.1:%u', identity: %s/id, known-hosts: %s }\n",
+						 srv.port, srv.dir, known);
+	g_autoptr(GError) error = NULL;
+
+	scan(srv.port, &r);
+	assert_null(r.error);
+	assert_string_equal(r.fp, srv.host_fp);
+	assert_true(g_str_has_prefix(r.key, "ssh-ed25519 "));
+	assert_true(ssh_known_hosts_add(known, "127.0.0.1", srv.port, r.key, &error));
+	assert_false(ssh_known_hosts_add(known, "127.0.0.1", srv.port, "two\nlines", &error));
+	load(&f, extra, "  - on: vm2\n    run: echo accepted\n    expect: { match: accepted }\n");
+	run_one(&f, 0);
+	expect_status(&f, 0, STEP_PASS);
+	fixture_free(&f);
+	scan(free_port(), &none);
+	assert_non_null(none.error);
+	assert_non_null(strstr(none.error, "could not connect"));
+	g_free(r.key);
+	g_free(r.fp);
+	g_free(none.error);
+}
+
 static void test_changed_key(void **state G_GNUC_UNUSED)
 {
 	struct fixture f = { 0 };
@@ -667,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_long_output),
 		cmocka_unit_test(test_shell_session),
 		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_accept_key),
 		cmocka_unit_test(test_changed_key),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_timeout_kills),
