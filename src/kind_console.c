@@ -1,17 +1,19 @@
-/* kind_console.c - send: text to a machine's serial console, then expect its patterns in order; and
- * wait: { console: PATTERN }. Both read the run's console session, expect(1)-style. */
+/* kind_console.c - send: text to a machine's session (serial console, SSH shell or host shell), then
+ * expect its patterns in order; and wait: { console: PATTERN }. Both read the session expect(1)-style. */
 #include "config.h"
 
 #include <string.h>
 
 #include "expect.h"
 #include "run_private.h"
+#include "session.h"
+#include "ssh.h"
 #include "vars.h"
 
 #define CONSOLE_TAIL_LINES 5
 
 struct console_step {
-	struct run_console *console;
+	struct session *console;
 	GPtrArray *patterns; /* GRegex *, awaited in order */
 	guint next;          /* the first pattern not matched yet */
 	GString *consumed;   /* what the matches consumed, for no-match */
@@ -32,7 +34,7 @@ static const char *pattern_text(const struct console_step *cs, guint i)
 }
 
 /* Ends the step when every pattern has matched; called on new console bytes and at start. */
-static void console_progress(struct run *run, struct run_console *console)
+static void console_progress(struct run *run, struct session *console)
 {
 	struct console_step *cs = run_kind_data(run);
 	const struct suite_step *ss = run_cur_def(run);
@@ -42,7 +44,7 @@ static void console_progress(struct run *run, struct run_console *console)
 	while (cs->next < cs->patterns->len) {
 		g_autofree char *matched = NULL;
 
-		if (!expect_match(run_console_expect(console), g_ptr_array_index(cs->patterns, cs->next), &matched))
+		if (!expect_match(session_expect(console), g_ptr_array_index(cs->patterns, cs->next), &matched))
 			break;
 		g_string_append(cs->consumed, matched);
 		cs->next++;
@@ -54,30 +56,33 @@ static void console_progress(struct run *run, struct run_console *console)
 			g_autoptr(GRegex) re = g_regex_new(pat, G_REGEX_MULTILINE, 0, NULL);
 
 			if (re && g_regex_match(re, cs->consumed->str, 0, NULL)) {
-				run_step_endf(run, STEP_FAIL, -1, "the console of '%s' printed '%s' (no-match)",
-					      run_console_machine(console), pat);
+				run_step_endf(run, STEP_FAIL, -1, "%s printed '%s' (no-match)",
+					      session_describe(console), pat);
 				return;
 			}
 		}
 		if (ss->expect.timeout)
-			run_step_endf(run, STEP_FAIL, -1, "expected to time out, but the console printed what was awaited");
+			run_step_endf(run, STEP_FAIL, -1, "expected to time out, but %s printed what was awaited",
+				      session_describe(console));
 		else
 			run_step_end(run, STEP_PASS, -1, NULL);
 		return;
 	}
-	if (!run_console_is_open(console))
-		run_step_endf(run, STEP_ERROR, -1, "%s, while waiting for '%s'", run_console_closed_why(console),
+	if (!session_is_open(console))
+		run_step_endf(run, STEP_ERROR, -1, "%s, while waiting for '%s'", session_closed_why(console),
 			      pattern_text(cs, cs->next));
 }
 
-static void console_ready(struct run *run, struct run_console *console, const GError *error)
+static void console_ready(struct run *run, struct session *console, const GError *error)
 {
 	struct console_step *cs = run_kind_data(run);
 	const struct suite_step *ss = run_cur_def(run);
 	g_autoptr(GError) err = NULL;
 
 	if (error) {
-		run_step_endf(run, STEP_ERROR, -1, "%s", error->message);
+		/* an unknown SSH host key waits for the operator to accept it */
+		run_step_endf(run, g_error_matches(error, SSH_ERROR, SSH_ERROR_HOSTKEY_UNKNOWN) ? STEP_BLOCKED : STEP_ERROR,
+			      -1, "%s", error->message);
 		return;
 	}
 	cs->console = console;
@@ -88,10 +93,9 @@ static void console_ready(struct run *run, struct run_console *console, const GE
 			run_step_endf(run, STEP_ERROR, -1, "%s", err->message);
 			return;
 		}
-		if (!run_console_send(console, text, strlen(text))) {
-			run_step_endf(run, STEP_ERROR, -1, "could not write to the console of '%s': %s",
-				      run_console_machine(console),
-				      run_console_closed_why(console) ? run_console_closed_why(console) : "it is closed");
+		if (!session_write(console, text, strlen(text))) {
+			run_step_endf(run, STEP_ERROR, -1, "could not write to %s: %s", session_describe(console),
+				      session_closed_why(console) ? session_closed_why(console) : "it is closed");
 			return;
 		}
 	}
@@ -128,7 +132,7 @@ static void console_start(struct run *run)
 		}
 		g_ptr_array_add(cs->patterns, re);
 	}
-	run_machine_console(run, run_cur_machine(run), console_ready);
+	run_machine_session(run, run_cur_machine(run), console_ready);
 }
 
 static void console_stop(struct run *run, gboolean timed_out)
@@ -142,9 +146,9 @@ static void console_stop(struct run *run, gboolean timed_out)
 		run_step_complete(run, -1, 0); /* aborted, expected timeout, or nothing to wait for */
 		return;
 	}
-	tail = expect_tail(run_console_expect(cs->console), CONSOLE_TAIL_LINES);
-	run_step_endf(run, STEP_FAIL, -1, "timed out after %s waiting for '%s' on the console of '%s'%s%s", limit,
-		      pattern_text(cs, cs->next), run_console_machine(cs->console),
+	tail = expect_tail(session_expect(cs->console), CONSOLE_TAIL_LINES);
+	run_step_endf(run, STEP_FAIL, -1, "timed out after %s waiting for '%s' on %s%s%s", limit,
+		      pattern_text(cs, cs->next), session_describe(cs->console),
 		      tail && *tail ? "; it last printed: " : " (it printed nothing)", tail ? tail : "");
 }
 

@@ -94,23 +94,3 @@ const struct step_kind kind_host = {
 	.stop = host_stop,
 	.cleanup = host_cleanup,
 };
-
-/* A command on a machine that is neither local nor reached through its guest agent. */
-static void remote_start(struct run *run)
-{
-	const struct suite_machine *m = run_cur_machine(run);
-
-	if (m->ssh)
-		run_step_endf(run, STEP_ERROR, -1,
-			      "step runs on machine '%s' (ssh %s), and this version of virtcon cannot run commands over SSH yet",
-			      m->name, m->ssh);
-	else
-		run_step_endf(run, STEP_ERROR, -1,
-			      "machine '%s' has no way to run commands: give it 'agent: true' (qemu-guest-agent) or 'ssh:'",
-			      m->name);
-}
-
-const struct step_kind kind_remote = {
-	.name = "remote",
-	.start = remote_start,
-};

@@ -50,7 +50,7 @@ struct run {
 	char *uri;      /* options->uri, copied */
 	char *base_dir; /* options->base_dir, copied, or the suite's directory */
 	struct run_virtpool *virtpool; /* libvirt connections and console sessions (run_virt.c) */
-	void (*console_waiter)(struct run *run, struct run_console *console);
+	void (*console_waiter)(struct run *run, struct session *session);
 	struct check *check; /* the running step's check: (check.c), or NULL */
 };
 
@@ -455,15 +455,15 @@ struct run_virtpool **run_virtpool_slot(struct run *run)
 	return &run->virtpool;
 }
 
-void run_set_console_waiter(struct run *run, void (*fn)(struct run *run, struct run_console *console))
+void run_set_console_waiter(struct run *run, void (*fn)(struct run *run, struct session *session))
 {
 	run->console_waiter = fn;
 }
 
-void run_console_changed(struct run *run, struct run_console *console)
+void run_console_changed(struct run *run, struct session *session)
 {
 	if (run->current >= 0 && run->console_waiter)
-		run->console_waiter(run, console);
+		run->console_waiter(run, session);
 }
 
 /* Shown in the step's output, not matched nor journaled (the caller journals it its way). */
@@ -692,7 +692,7 @@ const struct step_kind *run_kind_of(const struct suite *suite, const struct suit
 		return &kind_agent;
 	if (!m || m->local)
 		return &kind_host;
-	return &kind_remote;
+	return &kind_ssh; /* ssh:, or a domain without agent (it says how to reach it) */
 }
 
 gboolean run_check_suite(const struct suite *suite, GError **error)

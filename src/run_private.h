@@ -10,7 +10,8 @@
 
 struct journal;
 struct vars;
-struct run_console;
+struct session;
+struct ssh_conn;
 
 /*
  * A step kind: how a step of one kind starts, stops and cleans up. The engine journals the
@@ -34,9 +35,9 @@ extern const struct step_kind kind_host;    /* run: on the local host, under a p
 extern const struct step_kind kind_manual;  /* manual: the operator's verdict */
 extern const struct step_kind kind_agent;   /* run: in a guest through qemu-guest-agent */
 extern const struct step_kind kind_action;  /* action: a libvirt action */
-extern const struct step_kind kind_console; /* send, and wait: { console } */
+extern const struct step_kind kind_console; /* send, and wait: { console }: on the machine's session */
 extern const struct step_kind kind_wait;    /* wait: { state } and wait: { migration } */
-extern const struct step_kind kind_remote;  /* run: on an SSH machine (not in this version) */
+extern const struct step_kind kind_ssh;     /* run: on an SSH machine (exec channel with a pty) */
 
 /* The kind that does a step. */
 const struct step_kind *run_kind_of(const struct suite *suite, const struct suite_step *step);
@@ -62,8 +63,6 @@ gint run_journal_step(const struct run *run);
 void run_console_bytes(struct run *run, const char *machine, const char *data, gsize len);
 /* The machine's connection object (its domain model), made on first use. */
 struct virt *run_machine_virt(struct run *run, const struct suite_machine *machine);
-const char *run_console_closed_why(const struct run_console *console);
-const char *run_console_machine(const struct run_console *console);
 
 /* Tells the front end the running step changed (a manual step now waits, ...). */
 void run_notify_cur(struct run *run);
@@ -97,22 +96,34 @@ gboolean run_step_aborted(const struct run *run);
 typedef void (*run_conn_fn)(struct run *run, virConnectPtr conn, const GError *error);
 void run_machine_conn(struct run *run, const struct suite_machine *machine, run_conn_fn fn);
 
-/* The pool behind run_machine_conn() and run_machine_console(), made on first use. */
+/* The pool behind run_machine_conn() and run_machine_session(), made on first use. */
 struct run_virtpool;
 struct run_virtpool **run_virtpool_slot(struct run *run);
 void run_virtpool_free(struct run_virtpool *pool);
-/* Steps and panes of the console: every machine's console session, by machine name. */
 
-/* The console session of a machine (one for the run, kept across steps, so expect-style
- * matching sees what the previous step left unconsumed). Opened on demand. */
-typedef void (*run_console_fn)(struct run *run, struct run_console *console, const GError *error);
-void run_machine_console(struct run *run, const struct suite_machine *machine, run_console_fn fn);
-struct expect *run_console_expect(struct run_console *console);
-gboolean run_console_send(struct run_console *console, const char *data, gsize len);
-gboolean run_console_is_open(const struct run_console *console);
-/* Called by the console session on new bytes or EOF: wakes the running console step. */
-void run_console_changed(struct run *run, struct run_console *console);
+/* The interactive session of a machine (one for the run, kept across steps, so expect-style
+ * matching sees what the previous step left unconsumed), opened on demand: a machine with ssh:
+ * its SSH shell; with a domain: its serial console; local: a /bin/sh under a pty. */
+typedef void (*run_session_fn)(struct run *run, struct session *session, const GError *error);
+void run_machine_session(struct run *run, const struct suite_machine *machine, run_session_fn fn);
+/* Called by a session on new bytes or when it closed: wakes the running console step. */
+void run_console_changed(struct run *run, struct session *session);
 /* The kind's hook for that (set by kind_console while it waits; NULL otherwise). */
-void run_set_console_waiter(struct run *run, void (*fn)(struct run *run, struct run_console *console));
+void run_set_console_waiter(struct run *run, void (*fn)(struct run *run, struct session *session));
+
+/* The run's sessions: the pool registers a session the backends made, and listens to it. */
+void run_session_register(struct run *run, struct session *session);
+void run_session_ready(struct run *run, struct session *session, const GError *error);
+
+/* A machine's SSH connection (run_ssh.c), connected and authenticated, kept for the run and
+ * reconnected when it dropped. Not called after the step ended. */
+typedef void (*run_ssh_fn)(struct run *run, struct ssh_conn *conn, const GError *error);
+void run_machine_ssh(struct run *run, const struct suite_machine *machine, run_ssh_fn fn);
+struct run_sshpool;
+struct run_sshpool **run_sshpool_slot(struct run *run);
+void run_sshpool_free(struct run_sshpool *pool);
+/* Opens the SSH shell or host shell session of a machine (run_ssh.c); run_session_ready() follows. */
+void run_ssh_shell_open(struct run *run, const struct suite_machine *machine);
+void run_host_shell_open(struct run *run, const struct suite_machine *machine);
 
 #endif

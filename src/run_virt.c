@@ -1,10 +1,11 @@
-/* run_virt.c - a run's libvirt connections (one per URI) and console sessions (one per machine). */
+/* run_virt.c - a run's libvirt connections (one per URI) and its machines' sessions (console, SSH shell, host shell). */
 #include "config.h"
 
 #include "conhub.h"
 #include "expect.h"
 #include "journal.h"
 #include "run_private.h"
+#include "session.h"
 #include "vars.h"
 #include "vconsole.h"
 #include "virt.h"
@@ -21,25 +22,22 @@ struct conn_waiter {
 	guint generation;
 };
 
-struct run_console {
-	struct run *run;
-	char *machine;
-	char *domain;
+/* A libvirt console as a session's backend. */
+struct vc_session {
 	struct vconsole *vc; /* borrowed from the hub */
 	guint listen_id;
-	struct expect *ex;
-	gboolean open;
-	char *closed_why; /* why it closed, for messages */
+	struct session *session;
 };
 
 struct run_virtpool {
 	struct conhub *hub;     /* the front end's (run_options.hub), or the pool's own */
 	gboolean own_hub;
 	GHashTable *virts;    /* uri ("" for the default) -> struct pool_virt * */
-	GHashTable *consoles; /* machine name -> struct run_console * */
-	/* the one console request in flight (only the running step asks) */
-	run_console_fn console_fn;
-	guint console_generation;
+	GHashTable *sessions; /* machine name -> struct session * */
+	struct run_sshpool *ssh;
+	/* the one session request in flight (only the running step asks) */
+	run_session_fn session_fn;
+	guint session_generation;
 };
 
 static void pool_virt_free(gpointer p)
@@ -51,19 +49,6 @@ static void pool_virt_free(gpointer p)
 	g_free(pv);
 }
 
-static void console_free(gpointer p)
-{
-	struct run_console *c = p;
-
-	if (c->vc && c->listen_id)
-		vconsole_unlisten(c->vc, c->listen_id);
-	expect_free(c->ex);
-	g_free(c->machine);
-	g_free(c->domain);
-	g_free(c->closed_why);
-	g_free(c);
-}
-
 static struct run_virtpool *pool_of(struct run *run)
 {
 	struct run_virtpool **slot = run_virtpool_slot(run);
@@ -71,7 +56,7 @@ static struct run_virtpool *pool_of(struct run *run)
 	if (!*slot) {
 		*slot = g_new0(struct run_virtpool, 1);
 		(*slot)->virts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pool_virt_free);
-		(*slot)->consoles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, console_free);
+		(*slot)->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)session_free);
 		(*slot)->hub = run_options(run)->hub;
 		if (!(*slot)->hub) {
 			(*slot)->hub = conhub_new();
@@ -81,12 +66,18 @@ static struct run_virtpool *pool_of(struct run *run)
 	return *slot;
 }
 
+struct run_sshpool **run_sshpool_slot(struct run *run)
+{
+	return &pool_of(run)->ssh;
+}
+
 void run_virtpool_free(struct run_virtpool *pool)
 {
 	if (!pool)
 		return;
-	/* consoles first: their streams belong to the connections */
-	g_hash_table_unref(pool->consoles);
+	/* sessions first: their streams and channels belong to the connections */
+	g_hash_table_unref(pool->sessions);
+	run_sshpool_free(pool->ssh);
 	if (pool->own_hub)
 		conhub_free(pool->hub);
 	g_hash_table_unref(pool->virts);
@@ -171,115 +162,132 @@ void run_machine_conn(struct run *run, const struct suite_machine *machine, run_
 	pv->waiters = g_slist_append(pv->waiters, w);
 }
 
-/* ---- consoles ---- */
+/* ---- sessions ---- */
 
-static void console_data(const char *data, gsize len, void *user_data)
+static void session_data(struct session *s, const char *data, gsize len, void *user_data)
 {
-	struct run_console *c = user_data;
-	g_autofree char *stream = g_strdup_printf("console:%s", c->machine);
-	gint step = run_journal_step(c->run);
+	struct run *run = user_data;
+	const char *machine = session_machine(s);
+	g_autofree char *stream = g_strdup_printf("%s:%s", session_kind(s), machine);
+	gint step = run_journal_step(run);
 
-	expect_feed(c->ex, data, len);
-	if (run_journal(c->run) && step >= 0)
-		journal_output(run_journal(c->run), (guint)step, stream, data, len);
-	/* the running step on this machine shows what its console printed */
-	if (run_busy(c->run) && g_strcmp0(run_cur_def(c->run)->on, c->machine) == 0)
-		run_step_show(c->run, data, len);
-	run_console_bytes(c->run, c->machine, data, len);
-	run_console_changed(c->run, c);
+	if (run_journal(run) && step >= 0)
+		journal_output(run_journal(run), (guint)step, stream, data, len);
+	/* the running step on this machine shows what its session printed */
+	if (run_busy(run) && g_strcmp0(run_cur_def(run)->on, machine) == 0)
+		run_step_show(run, data, len);
+	if (g_str_equal(session_kind(s), "console"))
+		run_console_bytes(run, machine, data, len);
+	run_console_changed(run, s);
 }
 
-static void console_closed(const GError *error, void *user_data)
+static void session_gone(struct session *s, void *user_data)
 {
-	struct run_console *c = user_data;
-
-	c->open = FALSE;
-	c->listen_id = 0; /* a closed console calls no listener again */
-	g_free(c->closed_why);
-	c->closed_why = error ? g_strdup(error->message)
-			      : g_strdup_printf("the console of '%s' closed (the guest stopped, or another client took it over)",
-						c->machine);
-	run_console_changed(c->run, c);
+	run_console_changed(user_data, s);
 }
 
-static const struct vconsole_listener console_listener = { console_data, console_closed };
+static const struct session_listener pool_listener = { session_data, session_gone };
+
+void run_session_register(struct run *run, struct session *session)
+{
+	session_set_listener(session, &pool_listener, run);
+	g_hash_table_replace(pool_of(run)->sessions, g_strdup(session_machine(session)), session);
+}
+
+void run_session_ready(struct run *run, struct session *session, const GError *error)
+{
+	struct run_virtpool *pool = pool_of(run);
+	run_session_fn fn = pool->session_fn;
+
+	pool->session_fn = NULL;
+	if (!fn || pool->session_generation != run_generation(run) || !run_busy(run))
+		return;
+	fn(run, session, error);
+}
+
+static void vc_data(const char *data, gsize len, void *user_data)
+{
+	struct vc_session *v = user_data;
+
+	session_feed(v->session, data, len);
+}
+
+static void vc_closed(const GError *error, void *user_data)
+{
+	struct vc_session *v = user_data;
+	g_autofree char *why = error ? g_strdup(error->message)
+				     : g_strdup_printf("the console of '%s' closed (the guest stopped, or another client took it over)",
+						       session_machine(v->session));
+
+	v->listen_id = 0; /* a closed console calls no listener again */
+	session_closed(v->session, why);
+}
+
+static const struct vconsole_listener vc_listener = { vc_data, vc_closed };
+
+static gboolean vc_write(void *impl, const char *data, gsize len)
+{
+	struct vc_session *v = impl;
+
+	return vconsole_write(v->vc, data, len);
+}
+
+static void vc_free(void *impl)
+{
+	struct vc_session *v = impl;
+
+	if (v->vc && v->listen_id)
+		vconsole_unlisten(v->vc, v->listen_id);
+	g_free(v);
+}
+
+static const struct session_backend vc_backend = { "console", vc_write, vc_free };
 
 static void console_conn_ready(struct run *run, virConnectPtr conn, const GError *error)
 {
 	struct run_virtpool *pool = pool_of(run);
 	const struct suite_machine *m = run_cur_machine(run);
-	run_console_fn fn = pool->console_fn;
-	struct run_console *c;
+	struct vc_session *v;
 	g_autoptr(GError) err = NULL;
 	g_autofree char *domain = NULL;
+	struct vconsole *vc;
 
-	pool->console_fn = NULL;
-	if (!fn || pool->console_generation != run_generation(run))
-		return;
 	if (error) {
-		fn(run, NULL, error);
+		run_session_ready(run, NULL, error);
 		return;
 	}
 	domain = vars_expand(run_vars(run), m->domain, VARS_RAW, &err);
-	if (!domain) {
-		fn(run, NULL, err);
+	vc = domain ? conhub_get(pool->hub, conn, domain, m->console, FALSE, &err) : NULL;
+	if (!vc) {
+		run_session_ready(run, NULL, err);
 		return;
 	}
-	c = g_new0(struct run_console, 1);
-	c->run = run;
-	c->machine = g_strdup(m->name);
-	c->domain = g_strdup(domain);
-	c->ex = expect_new();
-	c->vc = conhub_get(pool->hub, conn, domain, m->console, FALSE, &err);
-	if (!c->vc) {
-		console_free(c);
-		fn(run, NULL, err);
-		return;
-	}
-	c->open = TRUE;
-	c->listen_id = vconsole_listen(c->vc, &console_listener, c);
-	g_hash_table_replace(pool->consoles, g_strdup(m->name), c);
-	fn(run, c, NULL);
+	v = g_new0(struct vc_session, 1);
+	v->vc = vc;
+	v->session = session_new(m->name, &vc_backend, v);
+	run_session_register(run, v->session);
+	v->listen_id = vconsole_listen(vc, &vc_listener, v);
+	run_session_ready(run, v->session, NULL);
 }
 
-void run_machine_console(struct run *run, const struct suite_machine *machine, run_console_fn fn)
+void run_machine_session(struct run *run, const struct suite_machine *machine, run_session_fn fn)
 {
 	struct run_virtpool *pool = pool_of(run);
-	struct run_console *c = g_hash_table_lookup(pool->consoles, machine->name);
+	struct session *s = g_hash_table_lookup(pool->sessions, machine->name);
 
-	if (c && c->open) {
-		fn(run, c, NULL);
+	if (s && session_is_open(s)) {
+		fn(run, s, NULL);
 		return;
 	}
 	/* closed ones are replaced (freed here, outside their own callbacks) */
-	if (c)
-		g_hash_table_remove(pool->consoles, machine->name);
-	pool->console_fn = fn;
-	pool->console_generation = run_generation(run);
-	run_machine_conn(run, machine, console_conn_ready);
-}
-
-struct expect *run_console_expect(struct run_console *console)
-{
-	return console->ex;
-}
-
-gboolean run_console_send(struct run_console *console, const char *data, gsize len)
-{
-	return console->open && vconsole_write(console->vc, data, len);
-}
-
-gboolean run_console_is_open(const struct run_console *console)
-{
-	return console->open;
-}
-
-const char *run_console_closed_why(const struct run_console *console)
-{
-	return console->closed_why;
-}
-
-const char *run_console_machine(const struct run_console *console)
-{
-	return console->machine;
+	if (s)
+		g_hash_table_remove(pool->sessions, machine->name);
+	pool->session_fn = fn;
+	pool->session_generation = run_generation(run);
+	if (machine->ssh)
+		run_ssh_shell_open(run, machine);
+	else if (machine->domain)
+		run_machine_conn(run, machine, console_conn_ready);
+	else
+		run_host_shell_open(run, machine);
 }

@@ -29,7 +29,7 @@ static const char *const top_keys[] = { "suite", "title", "description", "timeou
 					"machines", "vars", "panes", "steps" };
 static const char *const requires_keys[] = { "commands", "files", "modules", "libvirt", "machines" };
 static const char *const machine_keys[] = { "local", "domain", "uri", "ssh", "identity", "password", "console",
-					     "agent" };
+					     "agent", "known-hosts" };
 static const char *const var_keys[] = { "value", "secret", "raw", "description" };
 static const char *const pane_kinds[] = { "console", "output", "journal", "migration", "interrupts", "timeline" };
 static const char *const step_keys[] = { "name", "on", "run", "manual", "expect", "timeout", "on-failure",
@@ -666,6 +666,8 @@ static void parse_machine(struct loader *ld, const ynode *key, const ynode *valu
 		m->identity = get_machine_text(ld, "identity", v);
 	if ((v = map_get(value, "password")))
 		m->password = get_machine_text(ld, "password", v);
+	if ((v = map_get(value, "known-hosts")))
+		m->known_hosts = get_machine_text(ld, "known-hosts", v);
 	if ((v = map_get(value, "console")))
 		m->console = get_machine_text(ld, "console", v);
 	if ((v = map_get(value, "agent")) && get_bool(ld, "agent", v, &m->agent) && m->agent &&
@@ -917,8 +919,8 @@ static void parse_wait(struct loader *ld, struct suite_step *step, const ynode *
 	}
 	if (given != 1)
 		problem(ld, node, "'wait' takes exactly one of state, migration or console, not %u", given);
-	if (step->wait_state || step->wait_migration || step->wait_console)
-		need_domain(ld, step, node, "wait");
+	if (step->wait_state || step->wait_migration)
+		need_domain(ld, step, node, "wait"); /* wait: { console } reads any machine's session */
 }
 
 static void parse_with(struct loader *ld, struct suite_step *step, const ynode *node)
@@ -991,8 +993,7 @@ static void parse_step_kind(struct loader *ld, struct suite_step *step, const yn
 		step->manual = get_text(ld, "manual", v);
 	} else if ((v = found[2])) {
 		step->kind = SUITE_STEP_SEND;
-		step->send = get_text(ld, "send", v);
-		need_domain(ld, step, map_key(node, "send"), "send");
+		step->send = get_text(ld, "send", v); /* any machine: its SSH shell, console or host shell */
 	} else if ((v = found[3])) {
 		step->kind = SUITE_STEP_ACTION;
 		step->action = get_string(ld, "action", v);

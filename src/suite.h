@@ -47,6 +47,7 @@ struct suite_machine {
 	char *ssh;       /* "user@host[:port]", or NULL */
 	char *identity;  /* SSH identity file, or NULL */
 	char *password;  /* SSH password (should be a ${secret} reference), or NULL */
+	char *known_hosts; /* known-hosts: the SSH known_hosts file, or NULL for ~/.ssh/known_hosts */
 	char *console;   /* console device name ("serial0"), or NULL */
 	gboolean agent;  /* run: steps go through qemu-guest-agent (needs a domain) */
 	struct suite_loc loc;

@@ -28,6 +28,7 @@ static void machine_free(gpointer data)
 	g_free(m->ssh);
 	g_free(m->identity);
 	g_free(m->password);
+	g_free(m->known_hosts);
 	g_free(m->console);
 	g_free(m);
 }
