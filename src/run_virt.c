@@ -257,7 +257,7 @@ static void console_conn_ready(struct run *run, virConnectPtr conn, const GError
 		return;
 	}
 	domain = vars_expand(run_vars(run), m->domain, VARS_RAW, &err);
-	vc = domain ? conhub_get(pool->hub, conn, domain, m->console, FALSE, &err) : NULL;
+	vc = domain ? conhub_get(pool->hub, conn, domain, m->console, run_cur_def(run)->force, &err) : NULL;
 	if (!vc) {
 		run_session_ready(run, NULL, err);
 		return;

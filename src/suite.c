@@ -33,7 +33,7 @@ static const char *const machine_keys[] = { "local", "domain", "uri", "ssh", "id
 static const char *const var_keys[] = { "value", "secret", "raw", "description" };
 static const char *const pane_kinds[] = { "console", "output", "journal", "migration", "interrupts", "timeline" };
 static const char *const step_keys[] = { "name", "on", "run", "manual", "expect", "timeout", "on-failure",
-					 "requires", "send", "action", "with", "wait", "check" };
+					 "requires", "send", "action", "with", "wait", "check", "force" };
 static const char *const check_section_keys[] = { "interrupts", "timeline" };
 static const char *const check_irq_keys[] = { "on", "irq", "cpu", "delta", "only" };
 static const char *const check_timeline_keys[] = { "file", "format", "task", "max_response", "max_blocking",
@@ -1250,6 +1250,10 @@ static void parse_step(struct loader *ld, const ynode *node)
 		else
 			parse_expect(ld, step, v, &exit_given);
 	}
+	if ((v = map_get(node, "force")) && get_bool(ld, "force", v, &step->force) &&
+	    step->kind != SUITE_STEP_SEND && !(step->kind == SUITE_STEP_WAIT && step->wait_console))
+		problem(ld, map_key(node, "force"),
+			"'force' takes a console over from another client: only 'send' and 'wait: { console }' steps have it");
 	if ((v = map_get(node, "with")) && step->kind != SUITE_STEP_ACTION)
 		problem(ld, map_key(node, "with"), "'with' gives an action's options: only a step with 'action' has it");
 	if (step->kind == SUITE_STEP_RUN && !exit_given && !step->expect.timeout) {

@@ -125,6 +125,7 @@ struct suite_step {
 	char *wait_state;              /* SUITE_STEP_WAIT: a domain state ("running", "shut off") */
 	char *wait_migration;          /* SUITE_STEP_WAIT: a migration status ("completed") */
 	char *wait_console;            /* SUITE_STEP_WAIT: a pattern the console must print */
+	gboolean force;                /* send / wait console: take the console over from another client */
 	struct suite_loc kind_loc;     /* where the step's action key (run, send, action ...) is */
 	struct suite_check_interrupts *check_interrupts; /* NULL: none */
 	struct suite_check_timeline *check_timeline;     /* NULL: none */

@@ -95,6 +95,7 @@ static void test_step_kinds(void **state)
 	assert_string_equal(st->wait_console, "testbed# $");
 	st = s->steps->pdata[4];
 	assert_int_equal(st->kind, SUITE_STEP_SEND);
+	assert_true(st->force);
 	assert_string_equal(st->send, "uname -r\n");
 	assert_int_equal(st->expect.match->len, 2);
 	assert_false(st->expect.has_exit);
