@@ -92,7 +92,58 @@ struct pane *session_pane(struct console *c, const char *kind)
 static void add_pane(struct console *c, const struct pane_ops *ops, const char *target)
 {
 	if (c->n_panes < LAYOUT_MAX_PANES)
-		c->panes[c->n_panes++] = pane_new(ops, target, &c->draw);
+		c->panes[c->n_panes++] = pane_new(ops, target, &c->draw, c);
+}
+
+/* A pane of that kind on that target (kinds without a target: of that kind). */
+static struct pane *find_pane(struct console *c, const char *kind, const char *target)
+{
+	for (int i = 0; i < c->n_panes; i++)
+		if (g_str_equal(c->panes[i]->ops->name, kind) && g_strcmp0(c->panes[i]->target, target) == 0)
+			return c->panes[i];
+	return NULL;
+}
+
+struct pane *session_add_pane(struct console *c, const char *kind, const char *target)
+{
+	const struct pane_ops *ops = pane_lookup(kind);
+	struct pane *p = find_pane(c, kind, target);
+
+	if (!ops)
+		return NULL;
+	if (p) {
+		for (int i = 0; i < c->n_panes; i++)
+			if (c->panes[i] == p)
+				c->focus = FOCUS_PANE + i;
+		console_message(c, FALSE, "the %s pane of %s is open already", kind, target ? target : "");
+		return NULL;
+	}
+	if (c->n_panes >= LAYOUT_MAX_PANES) {
+		console_message(c, TRUE, "%d panes are open, the most there can be: w closes the focused one",
+				LAYOUT_MAX_PANES);
+		return NULL;
+	}
+	add_pane(c, ops, target);
+	if (c->zoomed >= 0)
+		c->zoomed = c->n_panes - 1;
+	console_dirty(c);
+	return c->panes[c->n_panes - 1];
+}
+
+void session_close_pane(struct console *c, int index)
+{
+	if (index < 0 || index >= c->n_panes)
+		return;
+	pane_free(c->panes[index]);
+	memmove(&c->panes[index], &c->panes[index + 1], sizeof(c->panes[0]) * (gsize)(c->n_panes - index - 1));
+	c->n_panes--;
+	c->panes[c->n_panes] = NULL;
+	c->zoomed = -1;
+	if (c->focus >= FOCUS_PANE + c->n_panes)
+		c->focus = c->n_panes ? FOCUS_PANE + c->n_panes - 1 : FOCUS_STEPS;
+	if (c->output_step >= 0 && !session_pane(c, "output"))
+		c->output_step = -1;
+	console_dirty(c);
 }
 
 /* The suite's panes that this version has; output and journal when it names none. */
@@ -108,7 +159,7 @@ static void build_panes(struct console *c)
 		const struct suite_pane *sp = g_ptr_array_index(c->suite->panes, i);
 		const struct pane_ops *ops = pane_lookup(sp->kind);
 
-		if (ops && !session_pane(c, sp->kind))
+		if (ops && !find_pane(c, sp->kind, sp->target))
 			add_pane(c, ops, sp->target);
 		else if (!ops)
 			g_string_append_printf(later, "%s%s%s%s", later->len ? ", " : "", sp->kind,
@@ -117,6 +168,8 @@ static void build_panes(struct console *c)
 	if (!c->n_panes) {
 		add_pane(c, &pane_output_ops, NULL);
 		add_pane(c, &pane_journal_ops, NULL);
+	} else if (!session_pane(c, "output")) {
+		add_pane(c, &pane_output_ops, NULL); /* the steps' output always has a place */
 	}
 	if (later->len)
 		console_message(c, FALSE, "panes not in this version yet: %s", later->str);
@@ -336,7 +389,7 @@ gboolean session_ensure_run(struct console *c)
 	c->journal_path = g_steal_pointer(&path);
 	g_ptr_array_add(c->journals, g_strdup(c->journal_path));
 	{
-		struct run_options opts = { .uri = c->uri };
+		struct run_options opts = { .uri = c->uri, .hub = c->hub };
 
 		c->run = run_new(c->suite, c->vars, c->journal, &opts, &ops, c);
 	}
