@@ -93,6 +93,8 @@ struct console {
 	gboolean vms_quiet;      /* the stats polls stopped changing anything: paused */
 	int vms_same;            /* polls in a row that changed nothing shown */
 	char *vms_shown;         /* what the VMs list showed, to tell */
+	char *vms_states;        /* the domains and their states, to tell the panes of changes */
+	char *other_states;      /* the same for the other connections (any of them) */
 	GCancellable *actions_cancel;
 
 	struct pane *panes[LAYOUT_MAX_PANES];

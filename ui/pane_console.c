@@ -41,15 +41,16 @@ static void update_title(struct console_pane *cp)
 {
 	g_autoptr(GString) t = g_string_new("console: ");
 
+	/* what matters most first: the title is cut to the pane's width */
 	g_string_append(t, cp->machine);
-	if (g_strcmp0(cp->machine, cp->domain) != 0)
-		g_string_append_printf(t, " (%s)", cp->domain);
 	if (cp->interactive)
-		g_string_append(t, " [typing to the guest: Ctrl-] leaves]");
-	else if (cp->state && cp->fed)
-		g_string_append_printf(t, " [%s]", cp->state);
+		g_string_append(t, " [typing: Ctrl-] leaves]");
 	if (cp->back > 0)
 		g_string_append_printf(t, " [%d lines back: End returns]", cp->back);
+	if (!cp->interactive && cp->state && cp->fed)
+		g_string_append_printf(t, " [%s]", cp->state);
+	if (g_strcmp0(cp->machine, cp->domain) != 0)
+		g_string_append_printf(t, " (%s)", cp->domain);
 	pane_set_title(cp->pane, t->str);
 }
 
@@ -128,7 +129,10 @@ static void resolve_target(struct console_pane *cp)
 
 	if (c && c->suite && cp->machine)
 		m = suite_find_machine(c->suite, cp->machine);
-	cp->domain = g_strdup(m && m->domain ? m->domain : cp->machine);
+	if (m && m->domain && c->vars)
+		cp->domain = vars_expand(c->vars, m->domain, VARS_RAW, NULL);
+	if (!cp->domain)
+		cp->domain = g_strdup(m && m->domain ? m->domain : cp->machine);
 	cp->device = m && m->console ? g_strdup(m->console) : NULL;
 	if (m && m->uri) {
 		cp->uri = c->vars ? vars_expand(c->vars, m->uri, VARS_RAW, NULL) : NULL;

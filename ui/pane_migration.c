@@ -88,7 +88,10 @@ static void migration_init(struct pane *pane)
 	mp->machine = g_strdup(pane->target ? pane->target : "?");
 	if (mp->c && mp->c->suite)
 		m = suite_find_machine(mp->c->suite, mp->machine);
-	mp->domain = g_strdup(m && m->domain ? m->domain : mp->machine);
+	if (m && m->domain && mp->c->vars)
+		mp->domain = vars_expand(mp->c->vars, m->domain, VARS_RAW, NULL);
+	if (!mp->domain)
+		mp->domain = g_strdup(m && m->domain ? m->domain : mp->machine);
 	if (m && m->uri && mp->c->vars)
 		mp->uri = vars_expand(mp->c->vars, m->uri, VARS_RAW, NULL);
 	if (!mp->uri && mp->c && mp->c->uri)

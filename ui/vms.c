@@ -20,17 +20,20 @@ static void panes_refresh(struct console *c)
 		pane_refresh(c->panes[i]);
 }
 
-/* What the list shows, as text: the poll pauses while it stays the same. */
-static char *shown_text(const struct console *c)
+/* What the list shows, as text: the poll pauses while it stays the same. With figures FALSE
+ * only the domains and their states (what the panes care about). */
+static char *shown_text(const struct virt *virt, gboolean figures)
 {
-	const GPtrArray *doms = c->virt ? virt_domains(c->virt) : NULL;
+	const GPtrArray *doms = virt ? virt_domains(virt) : NULL;
 	GString *s = g_string_new(NULL);
 
 	for (guint i = 0; doms && i < doms->len; i++) {
 		const struct virt_domain *d = g_ptr_array_index(doms, i);
 
-		g_string_append_printf(s, "%s %d %u %" G_GUINT64_FORMAT " %.0f\n", d->name, d->state, d->vcpus,
-				       d->memory_kib, d->cpu_percent);
+		g_string_append_printf(s, "%s %d", d->name, d->state);
+		if (figures)
+			g_string_append_printf(s, " %u %" G_GUINT64_FORMAT " %.0f", d->vcpus, d->memory_kib, d->cpu_percent);
+		g_string_append_c(s, '\n');
 	}
 	return g_string_free(s, FALSE);
 }
@@ -58,11 +61,18 @@ static void on_state(struct virt *virt, enum virt_conn_state state, const char *
 static void on_domains(struct virt *virt, void *user_data)
 {
 	struct console *c = user_data;
-	g_autofree char *now = NULL;
+	g_autofree char *now = NULL, *states = shown_text(virt, FALSE);
+	char **seen = virt == c->virt ? &c->vms_states : (char **)&c->other_states;
 
+	/* a domain came or went, or changed state (the events say so before the model has it) */
+	if (g_strcmp0(states, *seen) != 0) {
+		g_free(*seen);
+		*seen = g_steal_pointer(&states);
+		panes_refresh(c);
+	}
 	if (virt != c->virt)
 		return;
-	now = shown_text(c);
+	now = shown_text(c->virt, TRUE);
 	if (g_strcmp0(now, c->vms_shown) == 0) {
 		if (++c->vms_same >= STATS_QUIET_AFTER && !c->vms_quiet) {
 			c->vms_quiet = TRUE;
@@ -108,6 +118,8 @@ void vms_stop(struct console *c)
 	g_clear_pointer(&c->other_virts, g_hash_table_unref);
 	g_clear_pointer(&c->virt, virt_free);
 	g_clear_pointer(&c->vms_shown, g_free);
+	g_clear_pointer(&c->vms_states, g_free);
+	g_clear_pointer(&c->other_states, g_free);
 	c->stats_ms = 0;
 }
 
@@ -215,7 +227,7 @@ void view_vms_draw(struct console *c, WINDOW *w, struct rect r)
 	int n = n_vms(c), namew;
 	g_autofree char *title = NULL;
 
-	title = c->vms_quiet && c->stats_ms == 0 && n ? g_strdup("VMs (CPU% paused: no change)") : g_strdup("VMs");
+	title = c->vms_quiet && c->stats_ms == 0 && n ? g_strdup("VMs (CPU% paused)") : g_strdup("VMs");
 	draw_box(&c->draw, w, r, title, c->focus == FOCUS_VMS);
 	if (in.h <= 0 || in.w <= 0)
 		return;
