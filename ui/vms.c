@@ -31,8 +31,10 @@ static char *shown_text(const struct virt *virt, gboolean figures)
 		const struct virt_domain *d = g_ptr_array_index(doms, i);
 
 		g_string_append_printf(s, "%s %d", d->name, d->state);
+		/* CPU% as the list shows it: unknown until the driver tells CPU time */
 		if (figures)
-			g_string_append_printf(s, " %u %" G_GUINT64_FORMAT " %.0f", d->vcpus, d->memory_kib, d->cpu_percent);
+			g_string_append_printf(s, " %u %" G_GUINT64_FORMAT " %.0f", d->vcpus, d->memory_kib,
+					       d->cpu_time_ns > 0 && d->state == VIR_DOMAIN_RUNNING ? d->cpu_percent : -1.0);
 		g_string_append_c(s, '\n');
 	}
 	return g_string_free(s, FALSE);
@@ -167,7 +169,7 @@ int view_vms_width(const struct console *c)
 
 	for (guint i = 0; doms && i < doms->len; i++)
 		w = MAX(w, cells_text_width(((const struct virt_domain *)g_ptr_array_index(doms, i))->name));
-	return MIN(w, 16) + 2 + 24 + 2; /* cursor, the figures, borders */
+	return MAX(MIN(w, 16), 6) + 2 + 23 + 2; /* cursor, the figures, borders */
 }
 
 void vms_sync_stats(struct console *c)
@@ -225,6 +227,7 @@ void view_vms_draw(struct console *c, WINDOW *w, struct rect r)
 	struct rect in = rect_inner(r);
 	const GPtrArray *doms = c->virt ? virt_domains(c->virt) : NULL;
 	int n = n_vms(c), namew;
+	gboolean show_mem, show_cpus;
 	g_autofree char *title = NULL;
 
 	title = c->vms_quiet && c->stats_ms == 0 && n ? g_strdup("VMs (CPU% paused)") : g_strdup("VMs");
@@ -241,10 +244,15 @@ void view_vms_draw(struct console *c, WINDOW *w, struct rect r)
 		draw_text_cut(&c->draw, w, in.y, in.x, in.w, "(no domains)", draw_attr(&c->draw, ROLE_DIM));
 		return;
 	}
-	/* name, then state (9), vCPUs (3), memory (6), CPU% (5) */
-	namew = MAX(in.w - 2 - 23, 4) - 1;
+	/* name, then state (9), vCPUs (3), memory (6), CPU% (5): memory and vCPUs go first when narrow */
+	show_mem = in.w >= 2 + 6 + 9 + 3 + 6 + 5;
+	show_cpus = in.w >= 2 + 6 + 9 + 3 + 5;
+	namew = in.w - 2 - 9 - 5 - (show_cpus ? 3 : 0) - (show_mem ? 6 : 0);
+	if (namew < 1)
+		namew = 1;
 	{
-		g_autofree char *head = g_strdup_printf("  %-*s %-8s%3s%6s%5s", namew, "name", "state", "cpu", "mem", "%");
+		g_autofree char *head = g_strdup_printf("  %-*s %-8s%s%s%5s", namew - 1, "name", "state", show_cpus ? "cpu" : "",
+							show_mem ? "   mem" : "", "%");
 
 		draw_text_cut(&c->draw, w, in.y, in.x, in.w, head, draw_attr(&c->draw, ROLE_DIM));
 	}
@@ -254,7 +262,7 @@ void view_vms_draw(struct console *c, WINDOW *w, struct rect r)
 		const struct virt_domain *d;
 		gboolean sel = i == c->vms_lv.cursor;
 		attr_t a = !sel ? A_NORMAL : draw_attr(&c->draw, c->focus == FOCUS_VMS ? ROLE_SELECTED : ROLE_SELECTED_OTHER);
-		char mem[16], cpu[16];
+		char mem[16], cpu[16], cpus[16];
 		g_autofree char *figs = NULL;
 
 		if (i < 0)
@@ -263,14 +271,16 @@ void view_vms_draw(struct console *c, WINDOW *w, struct rect r)
 		draw_fill(w, y, in.x, in.w, a);
 		x += draw_text(&c->draw, w, y, x, 1, sel ? draw_glyph(&c->draw, GLYPH_CURSOR) : " ", a);
 		x += draw_text(&c->draw, w, y, x, 1, " ", a);
-		draw_text_cut(&c->draw, w, y, x, namew, d->name, a | (d->state == VIR_DOMAIN_RUNNING ? A_BOLD : 0));
+		draw_text_cut(&c->draw, w, y, x, namew - 1, d->name, a | (d->state == VIR_DOMAIN_RUNNING ? A_BOLD : 0));
 		memory_text(d->memory_kib, mem, sizeof(mem));
-		if (d->cpu_percent >= 0 && d->state == VIR_DOMAIN_RUNNING)
+		g_snprintf(cpus, sizeof(cpus), "%3u", d->vcpus);
+		if (d->cpu_percent >= 0 && d->cpu_time_ns > 0 && d->state == VIR_DOMAIN_RUNNING)
 			g_snprintf(cpu, sizeof(cpu), "%.0f%%", d->cpu_percent);
 		else
 			g_strlcpy(cpu, "-", sizeof(cpu));
-		figs = g_strdup_printf(" %-8.8s%3u%6s%5s", virt_state_name(d->state), d->vcpus, mem, cpu);
-		draw_text_cut(&c->draw, w, y, x + namew, in.x + in.w - x - namew, figs, a);
+		figs = g_strdup_printf(" %-8.8s%s%*s%5s", virt_state_name(d->state), show_cpus ? cpus : "",
+				       show_mem ? 6 : 0, show_mem ? mem : "", cpu);
+		draw_text_cut(&c->draw, w, y, x + namew - 1, in.x + in.w - x - namew + 1, figs, a);
 	}
 }
 
