@@ -6,6 +6,7 @@
 #include "cells.h"
 #include "conhub.h"
 #include "console.h"
+#include "journal.h"
 #include "keys.h"
 #include "suite.h"
 #include "termkeys.h"
@@ -434,6 +435,12 @@ static gboolean interactive_key(struct console_pane *cp, int key)
 			console_message(cp->c, TRUE, "%s: the console is not open (%s)", cp->machine,
 					cp->state ? cp->state : "closed");
 		return TRUE;
+	}
+	/* what the operator typed is evidence too: journaled with the step that runs (or waits) */
+	if (cp->c && cp->c->journal && cp->c->run && run_current(cp->c->run) >= 0) {
+		g_autofree char *text = g_strndup(bytes, n);
+
+		journal_input(cp->c->journal, (guint)run_current(cp->c->run), "keys", text);
 	}
 	if (cp->back)
 		scroll_to(cp, 0);

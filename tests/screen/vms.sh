@@ -34,4 +34,13 @@ wait_for "test driver"
 # w closes the focused pane (the new one)
 keys w
 wait_gone "console: test"
+# back to the VMs list (from the last pane: journal, output, steps, VMs); m opens a migration
+# pane: the test driver has no job stats, so no migration job
+keys BTab BTab BTab
+wait_for "c console"
+keys m
+wait_for "migration: test"
+wait_for "status: none (no migration"
+keys w
+wait_gone "migration: test"
 finish
