@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -43,6 +44,16 @@ static size_t json_escape(const unsigned char *in, size_t len, char *out)
 		}
 	}
 	return (size_t)(o - out);
+}
+
+/* CPU seconds (user + system) this process used so far. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static gboolean write_all(int fd, const char *buf, size_t len)
@@ -145,6 +156,7 @@ int main(int argc, char **argv)
 	guint64 total = 0;
 	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
 	gint64 t0 = g_get_monotonic_time();
+	double c0 = cpu_seconds();
 	for (;;) {
 		ssize_t n = read(in, chunk, CHUNK);
 		if (n < 0 && errno == EINTR)
@@ -169,6 +181,7 @@ int main(int argc, char **argv)
 		total += (guint64)n;
 	}
 	gint64 t1 = g_get_monotonic_time();
+	double cpu = cpu_seconds() - c0;
 	close(in);
 	close(out);
 	double secs = (double)(t1 - t0) / 1e6;
@@ -176,6 +189,7 @@ int main(int argc, char **argv)
 	       " lines scrolled)\n",
 	       total, secs, (double)total / 1e6 / secs, vtgrid_rows(g), vtgrid_cols(g), vtgrid_scrollback_count(g),
 	       vtgrid_scrollback_limit(g), vtgrid_lines_scrolled(g));
+	printf("virtcon cpu: %.3f s: %.1f MB/s of CPU time\n", cpu, (double)total / 1e6 / cpu);
 
 	if (!no_journal) {
 		/* Every byte must have reached the journal: decode it and compare checksums (untimed). */
