@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -61,6 +62,16 @@ static char *journal_checksum(const char *path, guint64 *nbytes, GError **error)
 	return hex;
 }
 
+/* CPU seconds (user + system) this process used so far. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static void frame(const struct draw *d, struct pane *pane, struct rect box)
 {
 	/* what the console's redraw does for a pane: the box, the content, one refresh */
@@ -96,7 +107,7 @@ int main(int argc, char **argv)
 	char *chunk;
 	guint64 total = 0, frames = 0;
 	gint64 t0, t1, last_draw;
-	double secs;
+	double secs, c0, cpu;
 	int in;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -142,6 +153,7 @@ int main(int argc, char **argv)
 
 	frame(&d, pane, box); /* the console draws the pane before its first bytes: the grid gets its size */
 	t0 = g_get_monotonic_time();
+	c0 = cpu_seconds();
 	last_draw = t0;
 	for (;;) {
 		ssize_t n = read(in, chunk, CHUNK);
@@ -173,6 +185,7 @@ int main(int argc, char **argv)
 	journal_session_end(journal, "pass", 1, 0, 0, 0, 0);
 	journal_close(journal);
 	t1 = g_get_monotonic_time();
+	cpu = cpu_seconds() - c0;
 	close(in);
 	secs = (double)(t1 - t0) / 1e6;
 
@@ -198,6 +211,7 @@ int main(int argc, char **argv)
 	       "%" G_GUINT64_FORMAT " ncurses frames, journal_output; scrollback %d/%d)\n",
 	       total, secs, (double)total / 1e6 / secs, vtgrid_rows(g), vtgrid_cols(g), frames,
 	       vtgrid_scrollback_count(g), vtgrid_scrollback_limit(g));
+	printf("virtcon cpu: %.3f s: %.1f MB/s of CPU time\n", cpu, (double)total / 1e6 / cpu);
 	pane_free(pane);
 	endwin();
 	delscreen(screen);
