@@ -413,6 +413,7 @@ static void redraw(struct console *c)
 	if (c->focus == FOCUS_VMS && l->vms.h <= 2)
 		c->focus = FOCUS_SUITES;
 	curs_set(0);
+	c->cursor_want = FALSE;
 	erase();
 	if (l->too_small) {
 		g_autofree char *msg = g_strdup_printf("virtcon needs at least %dx%d (this is %dx%d)", LAYOUT_MIN_COLS,
@@ -435,6 +436,10 @@ static void redraw(struct console *c)
 			help_draw(c, stdscr, rows, cols);
 	}
 	view_hints_draw(c, stdscr, l->hints);
+	if (c->cursor_want && c->prompt.kind == PROMPT_NONE && !c->help && !l->too_small) {
+		wmove(stdscr, c->cursor_y, c->cursor_x);
+		curs_set(1);
+	}
 	wnoutrefresh(stdscr);
 	doupdate();
 	vms_sync_stats(c);

@@ -110,6 +110,8 @@ struct console {
 	char *exports;       /* the last export's paths, for the status line */
 
 	struct layout layout;
+	gboolean cursor_want;   /* a pane in interactive mode shows its cursor there */
+	int cursor_y, cursor_x;
 	gboolean dirty;
 	guint redraw_id;
 	guint tick_id;       /* while a step runs: its duration moves */

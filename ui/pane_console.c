@@ -348,9 +348,10 @@ static void console_draw(struct pane *pane, WINDOW *win, struct rect r)
 		gboolean visible;
 
 		vtgrid_cursor(cp->grid, &crow, &ccol, &visible);
-		if (visible && crow < r.h && ccol < r.w) {
-			wmove(win, r.y + crow, r.x + ccol);
-			curs_set(1);
+		if (visible && crow < r.h && ccol < r.w && cp->c) {
+			cp->c->cursor_want = TRUE; /* placed after everything else is drawn */
+			cp->c->cursor_y = r.y + crow;
+			cp->c->cursor_x = r.x + ccol;
 		}
 	}
 	vtgrid_clear_dirty(cp->grid);
