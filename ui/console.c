@@ -379,10 +379,14 @@ static gboolean stdin_cb(gint fd, GIOCondition cond, gpointer data)
 			break;
 		handle_key(c, r == KEY_CODE_YES ? UI_KEY_FN((int)wc) : (int)wc);
 	}
-	if (cond & (G_IO_HUP | G_IO_ERR)) {
+	if (cond & (G_IO_HUP | G_IO_ERR | G_IO_NVAL)) {
 		/* the terminal is gone: nothing more can be asked */
 		c->interrupted = TRUE;
+		g_free(c->quit_why);
+		c->quit_why = g_strdup_printf("the terminal went away (%s on standard input)",
+					      cond & G_IO_NVAL ? "closed" : cond & G_IO_ERR ? "error" : "hang-up");
 		console_quit(c);
+		c->stdin_id = 0; /* removed by returning G_SOURCE_REMOVE */
 		return G_SOURCE_REMOVE;
 	}
 	return G_SOURCE_CONTINUE;
@@ -497,6 +501,12 @@ static void log_to_status(const char *domain, GLogLevelFlags level, const char *
 {
 	if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
 		return; /* libvirt-glib's event loop tells every timeout it adds at debug level */
+	if (level & G_LOG_FLAG_FATAL) {
+		/* GLib stops the process after this: the message goes where it can still be read */
+		endwin();
+		fprintf(stderr, "virtcon: %s%s%s\n", domain ? domain : "", domain ? ": " : "", text);
+		return;
+	}
 	console_message(data, (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) != 0, "%s",
 			text);
 }
@@ -629,7 +639,8 @@ int ui_main(int argc, char **argv)
 	vms_start(&c);
 	session_load_catalog(&c, given);
 
-	src[0] = g_unix_fd_add(STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, &c);
+	c.stdin_id = g_unix_fd_add(STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR | G_IO_NVAL, stdin_cb, &c);
+	src[0] = 0;
 	src[1] = g_unix_signal_add(SIGWINCH, winch_cb, &c);
 	src[2] = g_unix_signal_add(SIGINT, sigint_cb, &c);
 	src[3] = g_unix_signal_add(SIGTERM, sigterm_cb, &c);
@@ -637,7 +648,10 @@ int ui_main(int argc, char **argv)
 	console_dirty(&c);
 	g_main_loop_run(c.loop);
 	for (gsize i = 0; i < G_N_ELEMENTS(src); i++)
-		g_source_remove(src[i]);
+		if (src[i])
+			g_source_remove(src[i]);
+	if (c.stdin_id)
+		g_source_remove(c.stdin_id);
 
 	rc = exit_status(&c);
 	session_close(&c); /* session-end in the journal, then it is closed */
@@ -647,6 +661,9 @@ int ui_main(int argc, char **argv)
 	for (guint i = 0; i < c.journals->len; i++)
 		printf("%s\n", (char *)g_ptr_array_index(c.journals, i));
 	fflush(stdout);
+	if (c.quit_why)
+		fprintf(stderr, "virtcon: %s\n", c.quit_why);
+	g_free(c.quit_why);
 	console_free(&c);
 	return rc;
 }

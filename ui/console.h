@@ -119,6 +119,8 @@ struct console {
 	gboolean quit_pending;  /* quit once the aborted step has ended */
 	guint quit_grace_id;
 	gboolean interrupted;   /* quit by a signal, or with a step running: exit status 130 */
+	guint stdin_id;         /* the keyboard's source; 0 once the terminal went away */
+	char *quit_why;         /* printed on stderr after the screen is restored, or NULL */
 };
 
 /* console.c */
