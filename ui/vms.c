@@ -354,6 +354,7 @@ gboolean vms_key(struct console *c, int key)
 	int n = n_vms(c), rows = MAX(rect_inner(c->layout.vms).h - 1, 1);
 	g_autofree char *label = NULL;
 
+	vms_wake(c); /* the operator looks at the list: its figures move again */
 	switch (key) {
 	case UI_KEY_FN(KEY_UP):
 	case 'k':
@@ -376,7 +377,6 @@ gboolean vms_key(struct console *c, int key)
 	}
 	if (!strchr("SdDcm\r\n", key > 0 && key < 128 ? key : 1) && key != UI_KEY_FN(KEY_ENTER))
 		return FALSE;
-	vms_wake(c);
 	d = selected_vm(c);
 	if (!d) {
 		console_message(c, TRUE, "no VM selected%s", c->virt && virt_state(c->virt) == VIRT_CONN_UP
