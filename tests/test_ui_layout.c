@@ -117,6 +117,30 @@ static void test_tile(void **state)
 	assert_int_equal(out[1].w, 50);
 }
 
+static void test_split_left(void **state)
+{
+	struct layout l;
+
+	(void)state;
+	/* the VMs list at the bottom of the left column: its rows plus border and header */
+	layout_compute(&l, 30, 100, 5, 2, -1, 0);
+	layout_split_left(&l, 1);
+	assert_int_equal(l.vms.h, 4);
+	assert_int_equal(l.vms.y + l.vms.h, 28);
+	assert_int_equal(l.left.y + l.left.h, l.vms.y);
+	assert_int_equal(l.vms.w, l.left.w);
+	/* never more than half the column */
+	layout_split_left(&l, 50);
+	assert_true(l.vms.h <= 14);
+	/* zoomed, or too short: no VMs list */
+	layout_compute(&l, 30, 100, 5, 2, 1, 0);
+	layout_split_left(&l, 1);
+	assert_int_equal(l.vms.h, 0);
+	layout_compute(&l, 10, 80, 5, 2, -1, 0);
+	layout_split_left(&l, 1);
+	assert_int_equal(l.vms.h, 0);
+}
+
 static void test_listview(void **state)
 {
 	struct listview lv = { -1, 0 };
@@ -154,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_left_column_follows_names),
 		cmocka_unit_test(test_zoom_and_too_small),
 		cmocka_unit_test(test_tile),
+		cmocka_unit_test(test_split_left),
 		cmocka_unit_test(test_listview),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -275,6 +275,17 @@ static void cmd_zoom(struct console *c)
 	console_dirty(c);
 }
 
+static void cmd_close_pane(struct console *c)
+{
+	int i = c->zoomed >= 0 ? c->zoomed : c->focus - FOCUS_PANE;
+
+	if (i < 0 || i >= c->n_panes) {
+		console_message(c, TRUE, "no pane has focus: Tab to one, then w closes it");
+		return;
+	}
+	session_close_pane(c, i);
+}
+
 static void cmd_redraw(struct console *c)
 {
 	clearok(curscr, TRUE);
@@ -292,6 +303,7 @@ static const struct command commands[] = {
 	{ 'b', cmd_breakpoint },
 	{ 'E', cmd_export },
 	{ 'z', cmd_zoom },
+	{ 'w', cmd_close_pane },
 	{ '?', cmd_help },
 	{ UI_KEY_FN(KEY_F(1)), cmd_help },
 	{ 'q', cmd_quit },

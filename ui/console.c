@@ -18,6 +18,7 @@
 #include "runner.h"
 #include "suite.h"
 #include "ui.h"
+#include "virt.h"
 
 #define REDRAW_MS 16
 #define KEYS_PER_WAKEUP 512
@@ -220,6 +221,7 @@ static int steps_want(const struct console *c)
 static void focus_move(struct console *c, int delta)
 {
 	int n = FOCUS_PANE + c->n_panes;
+	gboolean vms = c->layout.vms.h > 2;
 
 	if (c->zoomed >= 0) {
 		/* zoomed: Tab goes through the panes, each zoomed in turn */
@@ -228,6 +230,8 @@ static void focus_move(struct console *c, int delta)
 		return;
 	}
 	c->focus = ((c->focus + delta) % n + n) % n;
+	if (c->focus == FOCUS_VMS && !vms)
+		c->focus = ((c->focus + delta) % n + n) % n;
 }
 
 static void steps_selected(struct console *c)
@@ -261,6 +265,16 @@ static void mouse_event(struct console *c)
 			listview_move(&c->suites_lv, wheel, n, list_rows(l->left));
 		else if (i >= 0)
 			listview_set(&c->suites_lv, i, n, list_rows(l->left));
+	} else if (c->zoomed < 0 && l->vms.h > 3 && rect_contains(rect_inner(l->vms), ev.y, ev.x)) {
+		int n = c->virt && virt_domains(c->virt) ? (int)virt_domains(c->virt)->len : 0;
+		int rows = rect_inner(l->vms).h - 1;
+		int i = listview_item_at(&c->vms_lv, ev.y - rect_inner(l->vms).y - 1, n);
+
+		c->focus = FOCUS_VMS;
+		if (wheel)
+			listview_move(&c->vms_lv, wheel, n, rows);
+		else if (i >= 0 && ev.y > rect_inner(l->vms).y)
+			listview_set(&c->vms_lv, i, n, rows);
 	} else if (c->zoomed < 0 && rect_contains(rect_inner(l->steps), ev.y, ev.x)) {
 		int i = listview_item_at(&c->steps_lv, ev.y - rect_inner(l->steps).y, n_steps(c));
 
@@ -287,6 +301,13 @@ static void handle_key(struct console *c, int key)
 	const struct command *cmd;
 
 	if (key == UI_KEY_FN(KEY_RESIZE)) {
+		console_dirty(c);
+		return;
+	}
+	/* a console pane in interactive mode takes every key (Ctrl-] gives them back) */
+	if (c->focus >= FOCUS_PANE && c->focus - FOCUS_PANE < c->n_panes && c->prompt.kind == PROMPT_NONE &&
+	    pane_grabs_keys(c->panes[c->focus - FOCUS_PANE])) {
+		pane_key(c->panes[c->focus - FOCUS_PANE], key);
 		console_dirty(c);
 		return;
 	}
@@ -326,6 +347,9 @@ static void handle_key(struct console *c, int key)
 			cmd_open_suite(c, c->suites_lv.cursor);
 			return;
 		}
+	} else if (c->focus == FOCUS_VMS) {
+		if (vms_key(c, key))
+			return;
 	} else if (c->focus == FOCUS_STEPS) {
 		if (list_key(&c->steps_lv, key, n_steps(c), list_rows(c->layout.steps))) {
 			steps_selected(c);
@@ -355,10 +379,14 @@ static gboolean stdin_cb(gint fd, GIOCondition cond, gpointer data)
 			break;
 		handle_key(c, r == KEY_CODE_YES ? UI_KEY_FN((int)wc) : (int)wc);
 	}
-	if (cond & (G_IO_HUP | G_IO_ERR)) {
+	if (cond & (G_IO_HUP | G_IO_ERR | G_IO_NVAL)) {
 		/* the terminal is gone: nothing more can be asked */
 		c->interrupted = TRUE;
+		g_free(c->quit_why);
+		c->quit_why = g_strdup_printf("the terminal went away (%s on standard input)",
+					      cond & G_IO_NVAL ? "closed" : cond & G_IO_ERR ? "error" : "hang-up");
 		console_quit(c);
+		c->stdin_id = 0; /* removed by returning G_SOURCE_REMOVE */
 		return G_SOURCE_REMOVE;
 	}
 	return G_SOURCE_CONTINUE;
@@ -383,8 +411,13 @@ static void redraw(struct console *c)
 	int rows, cols;
 
 	getmaxyx(stdscr, rows, cols);
-	layout_compute(l, rows, cols, steps_want(c), c->n_panes, c->zoomed, view_suites_width(c));
+	layout_compute(l, rows, cols, steps_want(c), c->n_panes, c->zoomed,
+		       MAX(view_suites_width(c), view_vms_width(c)));
+	layout_split_left(l, vms_rows_wanted(c));
+	if (c->focus == FOCUS_VMS && l->vms.h <= 2)
+		c->focus = FOCUS_SUITES;
 	curs_set(0);
+	c->cursor_want = FALSE;
 	erase();
 	if (l->too_small) {
 		g_autofree char *msg = g_strdup_printf("virtcon needs at least %dx%d (this is %dx%d)", LAYOUT_MIN_COLS,
@@ -395,6 +428,8 @@ static void redraw(struct console *c)
 	} else {
 		if (l->zoomed < 0) {
 			view_suites_draw(c, stdscr, l->left);
+			if (l->vms.h > 2)
+				view_vms_draw(c, stdscr, l->vms);
 			view_steps_draw(c, stdscr, l->steps);
 			view_details_draw(c, stdscr, l->details);
 		}
@@ -405,8 +440,13 @@ static void redraw(struct console *c)
 			help_draw(c, stdscr, rows, cols);
 	}
 	view_hints_draw(c, stdscr, l->hints);
+	if (c->cursor_want && c->prompt.kind == PROMPT_NONE && !c->help && !l->too_small) {
+		wmove(stdscr, c->cursor_y, c->cursor_x);
+		curs_set(1);
+	}
 	wnoutrefresh(stdscr);
 	doupdate();
+	vms_sync_stats(c);
 }
 
 static gboolean redraw_cb(gpointer data)
@@ -459,6 +499,14 @@ static gboolean sigterm_cb(gpointer data)
 /* GLib warnings would scribble over the screen: they go to the status line instead. */
 static void log_to_status(const char *domain, GLogLevelFlags level, const char *text, gpointer data)
 {
+	if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+		return; /* libvirt-glib's event loop tells every timeout it adds at debug level */
+	if (level & G_LOG_FLAG_FATAL) {
+		/* GLib stops the process after this: the message goes where it can still be read */
+		endwin();
+		fprintf(stderr, "virtcon: %s%s%s\n", domain ? domain : "", domain ? ": " : "", text);
+		return;
+	}
 	console_message(data, (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) != 0, "%s",
 			text);
 }
@@ -510,6 +558,9 @@ static void console_free(struct console *c)
 	session_close(c);
 	for (int i = 0; i < c->n_panes; i++)
 		pane_free(c->panes[i]);
+	c->n_panes = 0;
+	vms_stop(c);
+	draw_free(&c->draw);
 	prompt_clear(&c->prompt);
 	if (c->redraw_id)
 		g_source_remove(c->redraw_id);
@@ -585,9 +636,11 @@ int ui_main(int argc, char **argv)
 		return RUNNER_EXIT_USAGE;
 	}
 	g_log_set_default_handler(log_to_status, &c);
+	vms_start(&c);
 	session_load_catalog(&c, given);
 
-	src[0] = g_unix_fd_add(STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, &c);
+	c.stdin_id = g_unix_fd_add(STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR | G_IO_NVAL, stdin_cb, &c);
+	src[0] = 0;
 	src[1] = g_unix_signal_add(SIGWINCH, winch_cb, &c);
 	src[2] = g_unix_signal_add(SIGINT, sigint_cb, &c);
 	src[3] = g_unix_signal_add(SIGTERM, sigterm_cb, &c);
@@ -595,7 +648,10 @@ int ui_main(int argc, char **argv)
 	console_dirty(&c);
 	g_main_loop_run(c.loop);
 	for (gsize i = 0; i < G_N_ELEMENTS(src); i++)
-		g_source_remove(src[i]);
+		if (src[i])
+			g_source_remove(src[i]);
+	if (c.stdin_id)
+		g_source_remove(c.stdin_id);
 
 	rc = exit_status(&c);
 	session_close(&c); /* session-end in the journal, then it is closed */
@@ -605,6 +661,9 @@ int ui_main(int argc, char **argv)
 	for (guint i = 0; i < c.journals->len; i++)
 		printf("%s\n", (char *)g_ptr_array_index(c.journals, i));
 	fflush(stdout);
+	if (c.quit_why)
+		fprintf(stderr, "virtcon: %s\n", c.quit_why);
+	g_free(c.quit_why);
 	console_free(&c);
 	return rc;
 }

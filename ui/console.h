@@ -2,6 +2,7 @@
 #ifndef VIRTCON_UI_CONSOLE_H
 #define VIRTCON_UI_CONSOLE_H
 
+#include <gio/gio.h>
 #include <glib.h>
 
 #include "draw.h"
@@ -12,11 +13,14 @@
 
 struct suite;
 struct vars;
+struct virt;
+struct conhub;
 struct journal;
 struct lineedit;
 
 enum focus {
 	FOCUS_SUITES,
+	FOCUS_VMS,
 	FOCUS_STEPS,
 	FOCUS_PANE, /* + pane index */
 };
@@ -79,6 +83,20 @@ struct console {
 	struct listview steps_lv;
 	int output_step;     /* whose output the output pane shows, or -1 */
 
+	/* libvirt: the VMs list's connection, others for machines with their own uri:, and the
+	 * console streams shared by the panes and the runs */
+	struct virt *virt;
+	GHashTable *other_virts; /* uri -> struct virt * */
+	struct conhub *hub;
+	struct listview vms_lv;
+	guint stats_ms;          /* the stats interval asked for now (0: none) */
+	gboolean vms_quiet;      /* the stats polls stopped changing anything: paused */
+	int vms_same;            /* polls in a row that changed nothing shown */
+	char *vms_shown;         /* what the VMs list showed, to tell */
+	char *vms_states;        /* the domains and their states, to tell the panes of changes */
+	char *other_states;      /* the same for the other connections (any of them) */
+	GCancellable *actions_cancel;
+
 	struct pane *panes[LAYOUT_MAX_PANES];
 	int n_panes;
 	int focus;           /* enum focus, FOCUS_PANE + i for pane i */
@@ -92,6 +110,8 @@ struct console {
 	char *exports;       /* the last export's paths, for the status line */
 
 	struct layout layout;
+	gboolean cursor_want;   /* a pane in interactive mode shows its cursor there */
+	int cursor_y, cursor_x;
 	gboolean dirty;
 	guint redraw_id;
 	guint tick_id;       /* while a step runs: its duration moves */
@@ -99,6 +119,8 @@ struct console {
 	gboolean quit_pending;  /* quit once the aborted step has ended */
 	guint quit_grace_id;
 	gboolean interrupted;   /* quit by a signal, or with a step running: exit status 130 */
+	guint stdin_id;         /* the keyboard's source; 0 once the terminal went away */
+	char *quit_why;         /* printed on stderr after the screen is restored, or NULL */
 };
 
 /* console.c */
@@ -121,6 +143,23 @@ void session_export(struct console *c);
 void session_journal_line(struct console *c, const char *mark, int step, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 struct pane *session_pane(struct console *c, const char *kind);
 void session_counts_text(const struct console *c, GString *out);
+
+/* vms.c: the VMs list, its actions, and the libvirt side of the panes */
+void vms_start(struct console *c);
+void vms_stop(struct console *c);
+void view_vms_draw(struct console *c, WINDOW *w, struct rect r);
+int view_vms_width(const struct console *c);
+int vms_rows_wanted(const struct console *c);
+gboolean vms_key(struct console *c, int key);
+/* Turns the stats poll on or off as the list is shown (after every draw). */
+void vms_sync_stats(struct console *c);
+/* The status line's connection part: "URI (how it was chosen)", connecting, lost. */
+char *vms_status_text(const struct console *c);
+/* The connection for a URI (NULL: the console's own), made on first use. */
+struct virt *vms_virt_for(struct console *c, const char *uri);
+/* Opens a pane of kind on target (at most LAYOUT_MAX_PANES); NULL with a message when not. */
+struct pane *session_add_pane(struct console *c, const char *kind, const char *target);
+void session_close_pane(struct console *c, int index);
 
 /* views.c: the lists, the step details, the status and hint lines */
 void view_suites_draw(struct console *c, WINDOW *w, struct rect r);

@@ -49,6 +49,35 @@ void draw_init(struct draw *d, gboolean unicode, gboolean utf8, gboolean color)
 	init_pair(PAIR_BLOCKED, COLOR_MAGENTA, -1);
 	init_pair(PAIR_RUNNING, COLOR_CYAN, -1);
 	init_pair(PAIR_STATUS, COLOR_BLACK, COLOR_CYAN);
+	d->pairs = g_hash_table_new(g_direct_hash, g_direct_equal);
+	d->next_pair = PAIR_STATUS + 1;
+}
+
+void draw_free(struct draw *d)
+{
+	g_clear_pointer(&d->pairs, g_hash_table_unref);
+}
+
+int draw_cell_pair(const struct draw *d, int fg, int bg)
+{
+	struct draw *m = (struct draw *)d; /* the cache is not part of what callers see */
+	gpointer key = GINT_TO_POINTER(((fg + 1) & 0xffff) << 16 | ((bg + 1) & 0xffff));
+	gpointer found;
+	int pair;
+
+	if (!d->color || !d->pairs)
+		return 0;
+	if (fg < 0 && bg < 0)
+		return 0;
+	if (g_hash_table_lookup_extended(d->pairs, key, NULL, &found))
+		return GPOINTER_TO_INT(found);
+	if (m->next_pair >= MIN(COLOR_PAIRS, 32767))
+		return 0;
+	pair = m->next_pair++;
+	if (init_pair((short)pair, (short)fg, (short)bg) == ERR)
+		pair = 0;
+	g_hash_table_insert(m->pairs, key, GINT_TO_POINTER(pair));
+	return pair;
 }
 
 const char *draw_glyph(const struct draw *d, enum glyph g)

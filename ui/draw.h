@@ -42,10 +42,16 @@ struct draw {
 	gboolean unicode; /* box drawing and marks in Unicode (else ASCII) */
 	gboolean utf8;    /* the terminal takes UTF-8 text (else non-ASCII shows as '?') */
 	gboolean color;
+	GHashTable *pairs; /* the terminal panes' colour pairs: (fg, bg) -> pair */
+	int next_pair;
 };
 
 /* After initscr(): sets up colour pairs when color is TRUE and the terminal has colours. */
 void draw_init(struct draw *d, gboolean unicode, gboolean utf8, gboolean color);
+void draw_free(struct draw *d);
+/* The colour pair for a foreground and background (curses colour numbers, -1 the default),
+ * made on first use; 0 when colours are off or the terminal has no pairs left. */
+int draw_cell_pair(const struct draw *d, int fg, int bg);
 const char *draw_glyph(const struct draw *d, enum glyph g);
 const char *draw_status_mark(const struct draw *d, enum step_status s);
 attr_t draw_attr(const struct draw *d, enum role r);

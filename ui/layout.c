@@ -100,3 +100,15 @@ void layout_compute(struct layout *l, int rows, int cols, int n_steps, int n_pan
 	l->details = mk(steps_h, left_w, details_h, right_w);
 	layout_tile(mk(steps_h + details_h, left_w, main_h - steps_h - details_h, right_w), n_panes, l->panes);
 }
+
+void layout_split_left(struct layout *l, int want)
+{
+	int h;
+
+	l->vms = mk(0, 0, 0, 0);
+	if (l->too_small || l->zoomed >= 0 || l->left.h < 10)
+		return;
+	h = CLAMP(want + 3, 4, l->left.h / 2);
+	l->vms = mk(l->left.y + l->left.h - h, l->left.x, h, l->left.w);
+	l->left.h -= h;
+}

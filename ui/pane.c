@@ -11,6 +11,8 @@ static const struct pane_ops *const pane_kinds[] = {
 	&pane_journal_ops,
 	&pane_interrupts_ops,
 	&pane_timeline_ops,
+	&pane_console_ops,
+	&pane_migration_ops,
 };
 
 const struct pane_ops *pane_lookup(const char *kind)
@@ -21,10 +23,11 @@ const struct pane_ops *pane_lookup(const char *kind)
 	return NULL;
 }
 
-struct pane *pane_new(const struct pane_ops *ops, const char *target, const struct draw *draw)
+struct pane *pane_new(const struct pane_ops *ops, const char *target, const struct draw *draw, void *host)
 {
 	struct pane *pane = g_new0(struct pane, 1);
 
+	pane->host = host;
 	pane->ops = ops;
 	pane->draw = draw;
 	pane->title = g_strdup(ops->name);
@@ -73,6 +76,17 @@ void pane_draw(struct pane *pane, WINDOW *win, struct rect r)
 	pane->rows = r.h;
 	if (pane->ops->draw && r.h > 0 && r.w > 0)
 		pane->ops->draw(pane, win, r);
+}
+
+void pane_refresh(struct pane *pane)
+{
+	if (pane->ops->virt_changed)
+		pane->ops->virt_changed(pane);
+}
+
+gboolean pane_grabs_keys(struct pane *pane)
+{
+	return pane->ops->grabs_keys ? pane->ops->grabs_keys(pane) : FALSE;
 }
 
 void textview_init(struct textview *tv, guint max_lines, const char *empty)

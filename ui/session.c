@@ -5,6 +5,10 @@
 
 #include "catalog.h"
 #include "console.h"
+#include "virt.h"
+#include "pane_timeline.h"
+#include "pane_interrupts.h"
+#include "irqmon.h"
 #include "export.h"
 #include "journal.h"
 #include "runner.h"
@@ -92,10 +96,103 @@ struct pane *session_pane(struct console *c, const char *kind)
 static void add_pane(struct console *c, const struct pane_ops *ops, const char *target)
 {
 	if (c->n_panes < LAYOUT_MAX_PANES)
-		c->panes[c->n_panes++] = pane_new(ops, target, &c->draw);
+		c->panes[c->n_panes++] = pane_new(ops, target, &c->draw, c);
+}
+
+/* A pane of that kind on that target (kinds without a target: of that kind). */
+static struct pane *find_pane(struct console *c, const char *kind, const char *target)
+{
+	for (int i = 0; i < c->n_panes; i++)
+		if (g_str_equal(c->panes[i]->ops->name, kind) && g_strcmp0(c->panes[i]->target, target) == 0)
+			return c->panes[i];
+	return NULL;
+}
+
+struct pane *session_add_pane(struct console *c, const char *kind, const char *target)
+{
+	const struct pane_ops *ops = pane_lookup(kind);
+	struct pane *p = find_pane(c, kind, target);
+
+	if (!ops)
+		return NULL;
+	if (p) {
+		for (int i = 0; i < c->n_panes; i++)
+			if (c->panes[i] == p)
+				c->focus = FOCUS_PANE + i;
+		console_message(c, FALSE, "the %s pane of %s is open already", kind, target ? target : "");
+		return NULL;
+	}
+	if (c->n_panes >= LAYOUT_MAX_PANES) {
+		console_message(c, TRUE, "%d panes are open, the most there can be: w closes the focused one",
+				LAYOUT_MAX_PANES);
+		return NULL;
+	}
+	add_pane(c, ops, target);
+	if (c->zoomed >= 0)
+		c->zoomed = c->n_panes - 1;
+	console_dirty(c);
+	return c->panes[c->n_panes - 1];
+}
+
+void session_close_pane(struct console *c, int index)
+{
+	if (index < 0 || index >= c->n_panes)
+		return;
+	pane_free(c->panes[index]);
+	memmove(&c->panes[index], &c->panes[index + 1], sizeof(c->panes[0]) * (gsize)(c->n_panes - index - 1));
+	c->n_panes--;
+	c->panes[c->n_panes] = NULL;
+	c->zoomed = -1;
+	if (c->focus >= FOCUS_PANE + c->n_panes)
+		c->focus = c->n_panes ? FOCUS_PANE + c->n_panes - 1 : FOCUS_STEPS;
+	if (c->output_step >= 0 && !session_pane(c, "output"))
+		c->output_step = -1;
+	console_dirty(c);
 }
 
 /* The suite's panes that this version has; output and journal when it names none. */
+static void pane_changed(void *data)
+{
+	console_dirty(data);
+}
+
+/* What a suite's pane needs beyond its target: the timeline's file and options, the
+ * interrupts pane's filter and its sampling of the machine. */
+static void setup_suite_pane(struct console *c, struct pane *pane, const struct suite_pane *sp)
+{
+	g_autoptr(GError) error = NULL;
+	const char *file = g_hash_table_lookup(sp->opts, "file");
+
+	if (g_str_equal(sp->kind, "timeline") && file) {
+		g_autofree char *path = vars_expand(c->vars, file, VARS_RAW, &error);
+
+		if (!path || !pane_timeline_open(pane, path, sp->opts, pane_changed, c, &error))
+			console_message(c, TRUE, "timeline pane: %s", error->message);
+	} else if (g_str_equal(sp->kind, "interrupts")) {
+		const struct suite_machine *m = suite_find_machine(c->suite, sp->target);
+		const char *match = g_hash_table_lookup(sp->opts, "match");
+		virConnectPtr conn = NULL;
+		g_autofree char *domain = NULL;
+		struct irqmon *mon;
+
+		if (match && !pane_interrupts_set_match(pane, match, &error)) {
+			console_message(c, TRUE, "interrupts pane: %s", error->message);
+			g_clear_error(&error);
+		}
+		if (m && m->agent && m->domain) {
+			struct virt *virt = vms_virt_for(c, m->uri);
+
+			conn = virt ? virt_connection(virt) : NULL;
+			domain = vars_expand(c->vars, m->domain, VARS_RAW, NULL);
+		}
+		mon = m ? irqmon_new_for_machine(m, domain, conn, &error) : NULL;
+		if (mon)
+			pane_interrupts_watch(pane, mon, 1000, pane_changed, c);
+		else
+			pane_interrupts_error(pane, error ? error->message : "no such machine");
+	}
+}
+
 static void build_panes(struct console *c)
 {
 	g_autoptr(GString) later = g_string_new(NULL);
@@ -108,15 +205,19 @@ static void build_panes(struct console *c)
 		const struct suite_pane *sp = g_ptr_array_index(c->suite->panes, i);
 		const struct pane_ops *ops = pane_lookup(sp->kind);
 
-		if (ops && !session_pane(c, sp->kind))
+		if (ops && !find_pane(c, sp->kind, sp->target)) {
 			add_pane(c, ops, sp->target);
-		else if (!ops)
+			if (c->panes[c->n_panes - 1]->ops == ops)
+				setup_suite_pane(c, c->panes[c->n_panes - 1], sp);
+		} else if (!ops)
 			g_string_append_printf(later, "%s%s%s%s", later->len ? ", " : "", sp->kind,
 					       sp->target ? " " : "", sp->target ? sp->target : "");
 	}
 	if (!c->n_panes) {
 		add_pane(c, &pane_output_ops, NULL);
 		add_pane(c, &pane_journal_ops, NULL);
+	} else if (!session_pane(c, "output")) {
+		add_pane(c, &pane_output_ops, NULL); /* the steps' output always has a place */
 	}
 	if (later->len)
 		console_message(c, FALSE, "panes not in this version yet: %s", later->str);
@@ -255,6 +356,10 @@ static void on_step_changed(struct run *run, guint step, void *user_data)
 		session_journal_line(c, mark, (int)step, "%s", ss->name);
 		listview_set(&c->steps_lv, (int)step, (int)run_n_steps(run), MAX(rect_inner(c->layout.steps).h, 1));
 		session_show_output(c, (int)step, TRUE);
+		/* the interrupts panes count from the start of the step */
+		for (int i = 0; i < c->n_panes; i++)
+			if (g_str_equal(c->panes[i]->ops->name, "interrupts"))
+				pane_clear(c->panes[i]);
 		if (!c->tick_id)
 			c->tick_id = g_timeout_add(250, tick_cb, c);
 	}
@@ -336,7 +441,7 @@ gboolean session_ensure_run(struct console *c)
 	c->journal_path = g_steal_pointer(&path);
 	g_ptr_array_add(c->journals, g_strdup(c->journal_path));
 	{
-		struct run_options opts = { .uri = c->uri };
+		struct run_options opts = { .uri = c->uri, .hub = c->hub };
 
 		c->run = run_new(c->suite, c->vars, c->journal, &opts, &ops, c);
 	}

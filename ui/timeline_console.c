@@ -199,7 +199,7 @@ int ui_timeline_main(struct timeline_view *view)
 	g_log_set_default_handler(log_ignore, NULL);
 
 	t.loop = g_main_loop_new(NULL, FALSE);
-	t.pane = pane_new(&pane_timeline_ops, NULL, &t.draw);
+	t.pane = pane_new(&pane_timeline_ops, NULL, &t.draw, NULL);
 	pane_timeline_set_source(t.pane, view->src, &cfg);
 	view->src = NULL;
 

@@ -351,10 +351,11 @@ void view_status_draw(struct console *c, WINDOW *w, struct rect r)
 	g_autoptr(GString) counts = g_string_new(NULL);
 	const char *parts[2];
 	int x, end = r.x + r.w - 1;
+	g_autofree char *conn = vms_status_text(c);
 
 	draw_fill(w, r.y, r.x, r.w, a);
 	session_counts_text(c, counts);
-	parts[0] = c->uri ? c->uri : "local host";
+	parts[0] = conn;
 	parts[1] = counts->str;
 	x = draw_parts(c, w, r.y, r.x + 1, end, parts, G_N_ELEMENTS(parts), a);
 	if (c->journal_path && x + 20 < end) {
@@ -402,6 +403,17 @@ static const struct hint hints_steps[] = {
 	{ "Enter", "run" }, { "n", "next" }, { "a", "all" }, { "s", "skip" }, { "r", "retry" },
 	{ "x", "abort" }, { "v", "verdict" }, { "e", "edit" }, { "b", "break" }, { "E", "export" },
 	{ "?", "help" }, { "q", "quit" },
+};
+static const struct hint hints_vms[] = {
+	{ "c", "console" }, { "S", "start" }, { "d", "shut down" }, { "D", "destroy" }, { "m", "migration" },
+	{ "Tab", "focus" }, { "?", "help" }, { "q", "quit" },
+};
+static const struct hint hints_console[] = {
+	{ "i", "type to the guest" }, { "PgUp/PgDn", "scroll" }, { "/", "search" }, { "w", "close" }, { "z", "zoom" },
+	{ "Tab", "focus" }, { "?", "help" },
+};
+static const struct hint hints_interactive[] = {
+	{ "Ctrl-]", "leave: keys go to the guest until then" },
 };
 static const struct hint hints_pane[] = {
 	{ "↑↓", "scroll" }, { "PgUp/PgDn", "page" }, { "z", "zoom" }, { "Tab", "focus" }, { "n", "next" },
@@ -451,6 +463,17 @@ void view_hints_draw(struct console *c, WINDOW *w, struct rect r)
 	if (c->focus == FOCUS_SUITES) {
 		h = hints_suites;
 		n = G_N_ELEMENTS(hints_suites);
+	} else if (c->focus == FOCUS_VMS) {
+		h = hints_vms;
+		n = G_N_ELEMENTS(hints_vms);
+	} else if (c->focus >= FOCUS_PANE && c->focus - FOCUS_PANE < c->n_panes &&
+		   pane_grabs_keys(c->panes[c->focus - FOCUS_PANE])) {
+		h = hints_interactive;
+		n = G_N_ELEMENTS(hints_interactive);
+	} else if (c->focus >= FOCUS_PANE && c->focus - FOCUS_PANE < c->n_panes &&
+		   c->panes[c->focus - FOCUS_PANE]->ops == &pane_console_ops) {
+		h = hints_console;
+		n = G_N_ELEMENTS(hints_console);
 	} else if (c->focus >= FOCUS_PANE) {
 		h = hints_pane;
 		n = G_N_ELEMENTS(hints_pane);

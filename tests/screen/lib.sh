@@ -33,6 +33,7 @@ need_demo() {
 
 # start [COLSxROWS] [virtcon arguments...]: the console in a fresh window. HOME is the work dir's
 # home, so journals go to ~/.local/state (shown the same everywhere) and no user suites are found.
+# The VMs list is on libvirt's test driver (LIBVIRT_DEFAULT_URI; SCREEN_URI overrides) unless -c.
 start() {
 	size=100x30
 	case "${1:-}" in [0-9]*x[0-9]*) size=$1; shift ;; esac
@@ -40,7 +41,7 @@ start() {
 	rows=${size#*x}
 	T new-session -d -x "$cols" -y "$rows" \
 		"cd '$work' && exec env -u TMUX HOME='$work/home' XDG_STATE_HOME='$work/home/.local/state' \
-		XDG_CONFIG_HOME='$work/home/.config' TERM=xterm-256color LANG=${SCREEN_LANG:-C.UTF-8} LC_ALL=${SCREEN_LANG:-C.UTF-8} \
+		XDG_CONFIG_HOME='$work/home/.config' LIBVIRT_DEFAULT_URI='${SCREEN_URI:-test:///default}' TERM=xterm-256color LANG=${SCREEN_LANG:-C.UTF-8} LC_ALL=${SCREEN_LANG:-C.UTF-8} \
 		NO_COLOR=1 sh -c '\"\$0\" \"\$@\"; echo \"EXIT=\$?\"; sleep 3600' '$VIRTCON' $*"
 }
 
