@@ -241,7 +241,11 @@ void view_vms_draw(struct console *c, WINDOW *w, struct rect r)
 		return;
 	}
 	if (!n) {
+		/* a newcomer's first screen: say how to get a VM here */
 		draw_text_cut(&c->draw, w, in.y, in.x, in.w, "(no domains)", draw_attr(&c->draw, ROLE_DIM));
+		if (in.h > 1)
+			draw_text_cut(&c->draw, w, in.y + 1, in.x, in.w, "testbed/console-agent boots one",
+				      draw_attr(&c->draw, ROLE_DIM));
 		return;
 	}
 	/* name, then state (9), vCPUs (3), memory (6), CPU% (5): memory and vCPUs go first when narrow */
