@@ -93,6 +93,15 @@ gboolean run_note(struct run *run, guint step, const char *note, GError **error)
 gboolean run_edit(struct run *run, guint step, const char *command, GError **error);
 void run_toggle_breakpoint(struct run *run, guint step);
 
+/* Accepting an SSH machine's unknown host key, as the operator would with ssh-keyscan after
+ * comparing fingerprints: run_host_key_scan() fetches the key of step's machine and calls fn
+ * on the loop with its fingerprint (or an error) and the known_hosts file it would go into;
+ * run_host_key_accept() then appends it (journaled as operator input). */
+typedef void (*run_host_key_fn)(struct run *run, guint step, const char *fingerprint, const char *host, guint port,
+				const char *file, const GError *error, void *user_data);
+gboolean run_host_key_scan(struct run *run, guint step, run_host_key_fn fn, void *user_data, GError **error);
+gboolean run_host_key_accept(struct run *run, guint step, GError **error);
+
 /* Ends the session in the journal (session-end record with counts). Idempotent. */
 void run_finish(struct run *run);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "host_proc.h"
+#include "journal.h"
 #include "run_private.h"
 #include "session.h"
 #include "ssh.h"
@@ -22,9 +23,34 @@ struct ssh_request {
 	guint generation;
 };
 
+/* The operator accepting an SSH machine's host key (run_host_key_scan / _accept). */
+struct host_key_offer {
+	struct run *run;
+	guint step;
+	char *host;
+	guint port;
+	char *file;       /* the known_hosts file it goes into */
+	char *key;        /* once scanned: "ssh-ed25519 AAAA..." */
+	struct ssh_conn *scan;
+	run_host_key_fn fn;
+	void *user_data;
+};
+
 struct run_sshpool {
 	GHashTable *conns; /* machine name -> struct pool_ssh * */
+	struct host_key_offer *offer; /* the last scan, or NULL */
 };
+
+static void offer_free(struct host_key_offer *o)
+{
+	if (!o)
+		return;
+	ssh_conn_free(o->scan);
+	g_free(o->host);
+	g_free(o->file);
+	g_free(o->key);
+	g_free(o);
+}
 
 static void pool_ssh_free(gpointer p)
 {
@@ -39,6 +65,7 @@ void run_sshpool_free(struct run_sshpool *pool)
 {
 	if (!pool)
 		return;
+	offer_free(pool->offer);
 	g_hash_table_unref(pool->conns);
 	g_free(pool);
 }
@@ -272,4 +299,85 @@ void run_host_shell_open(struct run *run, const struct suite_machine *machine)
 	}
 	run_session_register(run, hs->session);
 	run_session_ready(run, hs->session, NULL);
+}
+
+/* ---- accepting a host key ---- */
+
+static void offer_scanned(const char *key, const char *fingerprint, const GError *error, void *user_data)
+{
+	struct host_key_offer *o = user_data;
+
+	if (key)
+		o->key = g_strdup(key);
+	o->fn(o->run, o->step, fingerprint, o->host, o->port, o->file, error, o->user_data);
+}
+
+gboolean run_host_key_scan(struct run *run, guint step, run_host_key_fn fn, void *user_data, GError **error)
+{
+	struct run_sshpool *pool = sshpool_of(run);
+	const struct suite_step *ss;
+	const struct suite_machine *m;
+	struct host_key_offer *o;
+	g_autofree char *target = NULL, *user = NULL;
+
+	if (step >= run_n_steps(run)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "there is no step %u", step + 1);
+		return FALSE;
+	}
+	ss = g_ptr_array_index(run_suite(run)->steps, step);
+	m = suite_find_machine(run_suite(run), ss->on);
+	if (!m || !m->ssh) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "step %u does not run on an SSH machine: it has no host key to accept", step + 1);
+		return FALSE;
+	}
+	target = vars_expand(run_vars(run), m->ssh, VARS_RAW, error);
+	if (!target)
+		return FALSE;
+	o = g_new0(struct host_key_offer, 1);
+	o->run = run;
+	o->step = step;
+	o->fn = fn;
+	o->user_data = user_data;
+	o->port = 22;
+	if (!vars_ssh_split(target, &user, &o->host, &o->port)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "machine '%s': ssh '%s' is not user@host[:port]", m->name, target);
+		offer_free(o);
+		return FALSE;
+	}
+	o->file = m->known_hosts ? machine_file(run, m->known_hosts, error)
+				 : g_build_filename(g_get_home_dir(), ".ssh", "known_hosts", NULL);
+	if (!o->file) {
+		offer_free(o);
+		return FALSE;
+	}
+	offer_free(pool->offer);
+	pool->offer = o;
+	o->scan = ssh_scan(o->host, o->port, offer_scanned, o);
+	return TRUE;
+}
+
+gboolean run_host_key_accept(struct run *run, guint step, GError **error)
+{
+	struct host_key_offer *o = sshpool_of(run)->offer;
+	gboolean ok;
+
+	if (!o || o->step != step || !o->key) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+			    "no host key was fetched for step %u: scan it first", step + 1);
+		return FALSE;
+	}
+	ok = ssh_known_hosts_add(o->file, o->host, o->port, o->key, error);
+	if (ok && run_journal(run)) {
+		g_autofree char *what = g_strdup_printf("accepted the host key of %s:%u into %s", o->host, o->port, o->file);
+
+		journal_input(run_journal(run), step, "host-key", what);
+	}
+	/* the connection that refused it is dropped, so the next try reads the file again */
+	if (ok && !run_busy(run))
+		g_hash_table_remove(sshpool_of(run)->conns, run_suite(run)->steps->len > step
+							? ((const struct suite_step *)g_ptr_array_index(run_suite(run)->steps, step))->on
+							: "");
+	return ok;
 }

@@ -426,6 +426,66 @@ static void test_unknown_key(void **state G_GNUC_UNUSED)
 	fixture_free(&f);
 }
 
+struct accept_seen {
+	char *fingerprint;
+	char *file;
+	gboolean done;
+};
+
+static void accept_scanned(struct run *run G_GNUC_UNUSED, guint step G_GNUC_UNUSED, const char *fingerprint,
+			   const char *host G_GNUC_UNUSED, guint port G_GNUC_UNUSED, const char *file,
+			   const GError *error, void *user_data)
+{
+	struct accept_seen *a = user_data;
+
+	assert_null(error);
+	a->fingerprint = g_strdup(fingerprint);
+	a->file = g_strdup(file);
+	a->done = TRUE;
+}
+
+/* The operator accepts the unknown key (the console's K): the fingerprint shown is the
+ * server's, the key lands in the machine's known-hosts file, and the step then passes. */
+static void test_accept_host_key(void **state G_GNUC_UNUSED)
+{
+	struct fixture f = { 0 };
+	struct accept_seen a = { 0 };
+	g_autoptr(GError) error = NULL;
+	g_autofree char *file = path_in("known_hosts.accept");
+	g_autofree char *extra = g_strdup_printf("  vm3: { ssh: 'root@127.0.0.1:%u', identity: %s/id, known-hosts: %s }\n",
+						 srv.port, srv.dir, file);
+	g_autofree char *text = NULL;
+
+	g_unlink(file);
+	load(&f, extra, "  - on: vm3\n    run: echo accepted-and-ran\n");
+	run_one(&f, 0);
+	expect_status(&f, 0, STEP_BLOCKED);
+	assert_false(run_host_key_accept(f.run, 0, &error)); /* nothing fetched yet */
+	g_clear_error(&error);
+	assert_true(run_host_key_scan(f.run, 0, accept_scanned, &a, &error));
+	for (int i = 0; i < 600 && !a.done; i++)
+		g_main_context_iteration(NULL, TRUE);
+	assert_true(a.done);
+	assert_string_equal(a.fingerprint, srv.host_fp);
+	assert_string_equal(a.file, file);
+	assert_true(run_host_key_accept(f.run, 0, &error));
+	assert_true(g_file_get_contents(file, &text, NULL, NULL));
+	assert_non_null(strstr(text, "127.0.0.1"));
+	assert_true(run_retry(f.run, 0, &error));
+	if (run_busy(f.run)) {
+		guint id = g_timeout_add_seconds(60, safety, NULL);
+
+		g_main_loop_run(f.loop);
+		g_source_remove(id);
+	}
+	expect_status(&f, 0, STEP_PASS);
+	assert_non_null(strstr(step_of(&f, 0)->output->str, "accepted-and-ran"));
+	g_free(a.fingerprint);
+	g_free(a.file);
+	fixture_free(&f);
+	g_unlink(file);
+}
+
 struct scan_result {
 	char *key, *fp, *error;
 	gboolean done;
@@ -721,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_long_output),
 		cmocka_unit_test(test_shell_session),
 		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_accept_host_key),
 		cmocka_unit_test(test_accept_key),
 		cmocka_unit_test(test_changed_key),
 		cmocka_unit_test(test_wrong_key),

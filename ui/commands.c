@@ -112,6 +112,49 @@ static void cmd_retry(struct console *c)
 		report(c, run_retry(c->run, (guint)sel, &error), error);
 }
 
+static void host_key_answered(struct console *c, const struct prompt *p, int answer, const char *text)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (answer != 'y' || !c->run)
+		return;
+	if (run_host_key_accept(c->run, (guint)p->step, &error))
+		console_message(c, FALSE, "host key recorded: r retries step %d", p->step + 1);
+	else
+		console_message(c, TRUE, "%s", error->message);
+}
+
+static void host_key_scanned(struct run *run, guint step, const char *fingerprint, const char *host, guint port,
+			     const char *file, const GError *error, void *user_data)
+{
+	struct console *c = user_data;
+	g_autofree char *label = NULL;
+
+	if (error) {
+		console_message(c, TRUE, "cannot fetch the host key of %s:%u: %s", host, port, error->message);
+		return;
+	}
+	label = g_strdup_printf("%s:%u has host key %s. Compare it with the machine's own, then add it to %s? (y/n)",
+				host, port, fingerprint, file);
+	console_prompt(c, PROMPT_CONFIRM, label, NULL, host_key_answered);
+	c->prompt.step = (int)step;
+}
+
+/* K: the selected step was blocked by an SSH machine's unknown host key: fetch it, show its
+ * fingerprint, and record it when the operator says yes. */
+static void cmd_host_key(struct console *c)
+{
+	g_autoptr(GError) error = NULL;
+	int sel = console_selected_step(c);
+
+	if (sel < 0 || !session_ensure_run(c))
+		return;
+	if (run_host_key_scan(c->run, (guint)sel, host_key_scanned, c, &error))
+		console_message(c, FALSE, "fetching the host key of step %d's machine ...", sel + 1);
+	else
+		console_message(c, TRUE, "%s", error->message);
+}
+
 static void cmd_abort(struct console *c)
 {
 	g_autoptr(GError) error = NULL;
@@ -301,6 +344,7 @@ static const struct command commands[] = {
 	{ 'v', cmd_verdict },
 	{ 'e', cmd_edit },
 	{ 'b', cmd_breakpoint },
+	{ 'K', cmd_host_key },
 	{ 'E', cmd_export },
 	{ 'z', cmd_zoom },
 	{ 'w', cmd_close_pane },

@@ -43,6 +43,7 @@ static const struct help_entry help_entries[] = {
 	{ "v", "verdict on a manual step: p, f or s, then a note" },
 	{ "e", "edit the step's command before running it" },
 	{ "b", "breakpoint: \"run all\" stops before this step" },
+	{ "K", "SSH host key unknown: fetch it, show its fingerprint, record it on y" },
 	{ NULL, "Session" },
 	{ "E", "export the journal: JUnit .xml, TAP .tap, .md" },
 	{ "?, F1", "this help" },
