@@ -111,7 +111,7 @@ static const struct suite_machine *find_machine(const struct suite *suite, const
 }
 
 static struct req_machine *machine_copy(const struct suite *suite, const char *name, const struct vars *vars,
-					GError **error)
+					const char *default_uri, GError **error)
 {
 	const struct suite_machine *sm = find_machine(suite, name);
 	struct req_machine *m = g_new0(struct req_machine, 1);
@@ -132,6 +132,8 @@ static struct req_machine *machine_copy(const struct suite *suite, const char *n
 		req_machine_free(m);
 		return NULL;
 	}
+	if (m->uri == NULL && default_uri != NULL)
+		m->uri = g_strdup(default_uri);
 	return m;
 }
 
@@ -257,7 +259,8 @@ static struct req_job *job_new(const struct suite *suite, const struct suite_req
 		}
 	}
 	for (guint i = 0; req->machines != NULL && i < req->machines->len; i++) {
-		struct req_machine *m = machine_copy(suite, g_ptr_array_index(req->machines, i), vars, error);
+		struct req_machine *m = machine_copy(suite, g_ptr_array_index(req->machines, i), vars, req->default_uri,
+							     error);
 
 		if (m == NULL)
 			goto fail;

@@ -785,6 +785,7 @@ static struct suite_requires *step_requirements(const struct run *run, const str
 	req->files = g_ptr_array_new();
 	req->modules = g_ptr_array_new();
 	req->machines = g_ptr_array_new();
+	req->default_uri = run->uri; /* domain machines are looked for where the run connects */
 	for (guint p = 0; p < G_N_ELEMENTS(parts); p++) {
 		const struct suite_requires *r = parts[p];
 

@@ -35,6 +35,7 @@ struct suite_requires {
 	GPtrArray *modules;  /* char *: must be loaded (/proc/modules) */
 	char *libvirt;       /* NULL or a constraint: ">= 0.9.8", "9.0", "< 10" */
 	GPtrArray *machines; /* char *: machine names that must be reachable */
+	const char *default_uri; /* not from the file: the URI of domain machines without uri: (NULL: libvirt's default) */
 	struct suite_loc loc;
 };
 

@@ -396,7 +396,8 @@ static void test_libvirt_kinds_on_test_driver(void **state)
 		"  - { name: no console, on: vm, send: \"x\\n\", on-failure: continue }\n"
 		"  - { name: no domain, on: ghost, action: start, on-failure: continue }\n"
 		"  - { name: bad action opts, on: vm, action: monitor, with: { command: 'info status', hmp: true },"
-		" on-failure: continue }\n";
+		" on-failure: continue }\n"
+		"  - { name: reachable, on: vm, wait: { state: running }, requires: { machines: [vm] } }\n";
 
 	f->suite = suite_load_data(yaml, strlen(yaml), "test.yaml", &error);
 	if (!f->suite)
@@ -421,6 +422,8 @@ static void test_libvirt_kinds_on_test_driver(void **state)
 	assert_non_null(strstr(step(f, 6)->reason, "nope"));
 	/* the test driver has no QEMU monitor: virtcon could not do the step */
 	assert_int_equal(step(f, 7)->status, STEP_ERROR);
+	/* requires: machines looks for the domain where the run connects (-c), not libvirt's default */
+	assert_int_equal(step(f, 8)->status, STEP_PASS);
 }
 
 static void test_action_validation(void **state)
