@@ -403,38 +403,41 @@ static gboolean on_connect_timeout(gpointer data)
 
 /* ---- host keys ---- */
 
+/* What libssh2's host key types are called in known_hosts, in messages and in key lines. */
+static const struct hostkey_kind {
+	int type;           /* LIBSSH2_HOSTKEY_TYPE_* */
+	int knownhost;      /* LIBSSH2_KNOWNHOST_KEY_* */
+	const char *name;   /* as OpenSSH's warnings call it */
+	const char *method; /* as a known_hosts line starts */
+} hostkey_kinds[] = {
+	{ LIBSSH2_HOSTKEY_TYPE_RSA, LIBSSH2_KNOWNHOST_KEY_SSHRSA, "RSA", "ssh-rsa" },
+	{ LIBSSH2_HOSTKEY_TYPE_DSS, LIBSSH2_KNOWNHOST_KEY_SSHDSS, "DSA", "ssh-dss" },
+	{ LIBSSH2_HOSTKEY_TYPE_ECDSA_256, LIBSSH2_KNOWNHOST_KEY_ECDSA_256, "ECDSA", "ecdsa-sha2-nistp256" },
+	{ LIBSSH2_HOSTKEY_TYPE_ECDSA_384, LIBSSH2_KNOWNHOST_KEY_ECDSA_384, "ECDSA", "ecdsa-sha2-nistp384" },
+	{ LIBSSH2_HOSTKEY_TYPE_ECDSA_521, LIBSSH2_KNOWNHOST_KEY_ECDSA_521, "ECDSA", "ecdsa-sha2-nistp521" },
+	{ LIBSSH2_HOSTKEY_TYPE_ED25519, LIBSSH2_KNOWNHOST_KEY_ED25519, "ED25519", "ssh-ed25519" },
+};
+
+static const struct hostkey_kind *hostkey_kind(int hostkey_type)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(hostkey_kinds); i++)
+		if (hostkey_kinds[i].type == hostkey_type)
+			return &hostkey_kinds[i];
+	return NULL;
+}
+
 static int knownhost_type(int hostkey_type)
 {
-	switch (hostkey_type) {
-	case LIBSSH2_HOSTKEY_TYPE_RSA:
-		return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-	case LIBSSH2_HOSTKEY_TYPE_DSS:
-		return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
-		return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
-		return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
-		return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-	case LIBSSH2_HOSTKEY_TYPE_ED25519:
-		return LIBSSH2_KNOWNHOST_KEY_ED25519;
-	default:
-		return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
-	}
+	const struct hostkey_kind *k = hostkey_kind(hostkey_type);
+
+	return k ? k->knownhost : LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
 }
 
 static const char *hostkey_name(int hostkey_type)
 {
-	switch (hostkey_type) {
-	case LIBSSH2_HOSTKEY_TYPE_RSA:
-		return "RSA";
-	case LIBSSH2_HOSTKEY_TYPE_DSS:
-		return "DSA";
-	case LIBSSH2_HOSTKEY_TYPE_ED25519:
-		return "ED25519";
-	default:
-		return "ECDSA";
-	}
+	const struct hostkey_kind *k = hostkey_kind(hostkey_type);
+
+	return k ? k->name : "ECDSA";
 }
 
 static const char *known_hosts_path(const struct ssh_conn *c)
@@ -572,22 +575,9 @@ static gboolean check_host_key(struct ssh_conn *c, GError **error)
 
 static const char *hostkey_method(int hostkey_type)
 {
-	switch (hostkey_type) {
-	case LIBSSH2_HOSTKEY_TYPE_RSA:
-		return "ssh-rsa";
-	case LIBSSH2_HOSTKEY_TYPE_DSS:
-		return "ssh-dss";
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
-		return "ecdsa-sha2-nistp256";
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
-		return "ecdsa-sha2-nistp384";
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
-		return "ecdsa-sha2-nistp521";
-	case LIBSSH2_HOSTKEY_TYPE_ED25519:
-		return "ssh-ed25519";
-	default:
-		return NULL;
-	}
+	const struct hostkey_kind *k = hostkey_kind(hostkey_type);
+
+	return k ? k->method : NULL;
 }
 
 /* ssh_scan(): the handshake is done; hand over the key and let go of the connection. */
