@@ -111,26 +111,30 @@ static gboolean map_pair(const ynode *map, guint i, const ynode **key, const yno
 	return TRUE;
 }
 
-static const ynode *map_get(const ynode *map, const char *name)
+/* The index of the (first, not duplicated) key called name, or -1. */
+static gint map_find(const ynode *map, const char *name)
 {
 	const ynode *key, *value;
 	guint i;
 
 	for (i = 0; map_pair(map, i, &key, &value); i += 2)
 		if (!key->dup && key->kind == SUITE_YNODE_SCALAR && strcmp(key->text, name) == 0)
-			return value;
-	return NULL;
+			return (gint)i;
+	return -1;
+}
+
+static const ynode *map_get(const ynode *map, const char *name)
+{
+	gint i = map_find(map, name);
+
+	return i < 0 ? NULL : map->items->pdata[i + 1];
 }
 
 static const ynode *map_key(const ynode *map, const char *name)
 {
-	const ynode *key, *value;
-	guint i;
+	gint i = map_find(map, name);
 
-	for (i = 0; map_pair(map, i, &key, &value); i += 2)
-		if (!key->dup && key->kind == SUITE_YNODE_SCALAR && strcmp(key->text, name) == 0)
-			return key;
-	return NULL;
+	return i < 0 ? NULL : map->items->pdata[i];
 }
 
 static void check_keys(struct loader *ld, const ynode *map, const char *const *allowed, gsize n, const char *where)
