@@ -1,11 +1,9 @@
 /* console.c - the console's main loop: terminal set-up, keys and mouse, prompts, coalesced redraws. */
 #include "config.h"
 
-#include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -464,11 +462,8 @@ static gboolean redraw_cb(gpointer data)
 static gboolean winch_cb(gpointer data)
 {
 	struct console *c = data;
-	struct winsize ws;
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
-		resize_term(ws.ws_row, ws.ws_col);
-	clearok(curscr, TRUE);
+	draw_term_resize();
 	console_dirty(c);
 	return G_SOURCE_CONTINUE;
 }
@@ -528,28 +523,15 @@ static int exit_status(const struct console *c)
 
 static gboolean terminal_start(struct console *c, gboolean ascii, SCREEN **screen)
 {
-	const char *codeset = nl_langinfo(CODESET);
-	const char *no_color = g_getenv("NO_COLOR");
-	gboolean utf8 = codeset && (g_ascii_strcasecmp(codeset, "UTF-8") == 0 || g_ascii_strcasecmp(codeset, "utf8") == 0);
-
-	*screen = newterm(NULL, stdout, stdin);
+	*screen = draw_term_start(&c->draw, ascii);
 	if (!*screen)
 		return FALSE;
-	set_term(*screen);
-	cbreak();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
 	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED
 #ifdef BUTTON5_PRESSED
 			  | BUTTON5_PRESSED
 #endif
 		  , NULL);
 	mouseinterval(0);
-	draw_init(&c->draw, !ascii, utf8, !(no_color && *no_color));
 	return TRUE;
 }
 

@@ -1,7 +1,10 @@
 /* draw.c - drawing on the terminal: glyphs (Unicode or ASCII), colour roles, clipped text, boxes. */
 #include "config.h"
 
+#include <langinfo.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cells.h"
 #include "draw.h"
@@ -220,4 +223,34 @@ void draw_box(const struct draw *d, WINDOW *w, struct rect r, const char *title,
 
 		draw_text_cut(d, w, r.y, r.x + 2, r.w - 4, t, draw_attr(d, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE));
 	}
+}
+
+SCREEN *draw_term_start(struct draw *d, gboolean ascii)
+{
+	const char *codeset = nl_langinfo(CODESET);
+	const char *no_color = g_getenv("NO_COLOR");
+	gboolean utf8 = codeset && (g_ascii_strcasecmp(codeset, "UTF-8") == 0 || g_ascii_strcasecmp(codeset, "utf8") == 0);
+	SCREEN *screen = newterm(NULL, stdout, stdin);
+
+	if (!screen)
+		return NULL;
+	set_term(screen);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	draw_init(d, !ascii, utf8, !(no_color && *no_color));
+	return screen;
+}
+
+void draw_term_resize(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resize_term(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
 }

@@ -49,6 +49,11 @@ struct draw {
 /* After initscr(): sets up colour pairs when color is TRUE and the terminal has colours. */
 void draw_init(struct draw *d, gboolean unicode, gboolean utf8, gboolean color);
 void draw_free(struct draw *d);
+/* The terminal as both consoles use it: newterm on stdin/stdout, keys without echo or delay,
+ * no cursor, and d set up for its charset (UTF-8 or ASCII, or ascii forced) and NO_COLOR. */
+SCREEN *draw_term_start(struct draw *d, gboolean ascii);
+/* After SIGWINCH: curses takes the terminal's new size and redraws everything next time. */
+void draw_term_resize(void);
 /* The colour pair for a foreground and background (curses colour numbers, -1 the default),
  * made on first use; 0 when colours are off or the terminal has no pairs left. */
 int draw_cell_pair(const struct draw *d, int fg, int bg);

@@ -1,10 +1,8 @@
 /* timeline_console.c - `virtcon timeline FILE`: a console showing only the timeline pane, full screen. */
 #include "config.h"
 
-#include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -142,11 +140,8 @@ static gboolean stdin_cb(gint fd, GIOCondition cond, gpointer data)
 static gboolean winch_cb(gpointer data)
 {
 	struct tlcon *t = data;
-	struct winsize ws;
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
-		resize_term(ws.ws_row, ws.ws_col);
-	clearok(curscr, TRUE);
+	draw_term_resize();
 	tlcon_dirty(t);
 	return G_SOURCE_CONTINUE;
 }
@@ -167,9 +162,6 @@ static void log_ignore(const char *domain, GLogLevelFlags level, const char *tex
 
 int ui_timeline_main(struct timeline_view *view)
 {
-	const char *codeset = nl_langinfo(CODESET);
-	const char *no_color = g_getenv("NO_COLOR");
-	gboolean utf8 = codeset && (g_ascii_strcasecmp(codeset, "UTF-8") == 0 || g_ascii_strcasecmp(codeset, "utf8") == 0);
 	struct tlcon t = { 0 };
 	struct pane_timeline_config cfg = { view->follow, view->budget_ns, 0, tlcon_dirty, &t };
 	SCREEN *screen;
@@ -180,22 +172,13 @@ int ui_timeline_main(struct timeline_view *view)
 		timeline_source_free(view->src);
 		return 2;
 	}
-	screen = newterm(NULL, stdout, stdin);
+	screen = draw_term_start(&t.draw, view->ascii);
 	if (!screen) {
 		fprintf(stderr, "virtcon timeline: cannot use the terminal (TERM=%s)\n",
 			g_getenv("TERM") ? g_getenv("TERM") : "");
 		timeline_source_free(view->src);
 		return 2;
 	}
-	set_term(screen);
-	cbreak();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	draw_init(&t.draw, !view->ascii, utf8, !(no_color && *no_color));
 	g_log_set_default_handler(log_ignore, NULL);
 
 	t.loop = g_main_loop_new(NULL, FALSE);
