@@ -1,4 +1,5 @@
-/* irq.c - libFuzzer target: bytes -> two /proc/interrupts samples -> parse, diff, look-ups -> free. */
+/* irq.c - libFuzzer target: bytes -> two /proc/interrupts samples -> parse (vector and portable paths, new and
+ * reused tables, which must agree), diff, look-ups -> free. */
 #include "config.h"
 
 #include <stdint.h>
@@ -7,6 +8,27 @@
 #include "irq.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Traps unless a and b (both may be NULL) hold the same rows. */
+static void same_tables(const struct irq_table *a, const struct irq_table *b)
+{
+	if (!a || !b) {
+		if (a != b && (a ? a->n_cpus : b->n_cpus) != 0)
+			__builtin_trap();
+		return;
+	}
+	if (a->n_rows != b->n_rows || a->n_cpus != b->n_cpus || a->n_bad != b->n_bad)
+		__builtin_trap();
+	for (guint r = 0; r < a->n_rows; r++) {
+		const struct irq_row *x = &a->rows[r], *y = &b->rows[r];
+		if (x->n_counts != y->n_counts || x->line != y->line || strcmp(x->id, y->id) != 0 ||
+		    memcmp(x->counts, y->counts, x->n_counts * sizeof(guint64)) != 0 ||
+		    strcmp(x->text, y->text) != 0 || strcmp(x->name, y->name) != 0 ||
+		    strcmp(x->chip, y->chip) != 0 || strcmp(x->hwirq, y->hwirq) != 0 ||
+		    strcmp(x->trigger, y->trigger) != 0)
+			__builtin_trap();
+	}
+}
 
 /* The input is "BEFORE\x01AFTER" (or one sample diffed with itself). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -18,6 +40,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gsize lb = sep ? size - la - 1 : size;
 	struct irq_table *ta = irq_parse(s, la, NULL);
 	struct irq_table *tb = irq_parse(b, lb, NULL);
+	struct irq_table *reused = irq_table_new();
+	gboolean was = irq_set_vector(FALSE);
+
+	/* the portable path into one reused table gives what the default path gave */
+	if (irq_parse_into(reused, s, la, NULL))
+		same_tables(ta, reused);
+	else if (ta)
+		__builtin_trap();
+	if (irq_parse_into(reused, b, lb, NULL))
+		same_tables(tb, reused);
+	else if (tb)
+		__builtin_trap();
+	irq_set_vector(was);
+	irq_table_free(reused);
 
 	if (ta && tb) {
 		struct irq_diff *d = irq_diff(ta, tb, 1.5);

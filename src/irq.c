@@ -36,11 +36,9 @@ struct row_build {
 };
 
 struct parser {
-	GByteArray *arena;
-	guint64 *counts;
-	gsize n_counts, cap_counts;
-	GArray *rows; /* struct row_build */
-	struct irq_table *table;
+	struct irq_table *table; /* its arena_, build_ and counts_ are filled */
+	gsize n_counts;
+	gboolean use_vector;
 };
 
 static inline gboolean is_space(char c)
@@ -53,15 +51,27 @@ static inline gboolean is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Makes room for n more bytes of strings (a row reserves what its strings can take). */
+static void arena_reserve(struct irq_table *t, gsize n)
+{
+	if (t->arena_len_ + n <= t->arena_cap_)
+		return;
+	t->arena_cap_ = MAX(t->arena_len_ + n, t->arena_cap_ * 2);
+	t->arena_ = g_realloc(t->arena_, t->arena_cap_);
+}
+
+/* Copies s[0..n) and a NUL into the arena (room reserved); returns its offset. */
 static guint32 arena_add(struct parser *ps, const char *s, gsize n)
 {
+	struct irq_table *t = ps->table;
 	guint32 off;
 
 	if (n == 0)
 		return 0; /* arena[0] is "" */
-	off = ps->arena->len;
-	g_byte_array_append(ps->arena, (const guint8 *)s, (guint)n);
-	g_byte_array_append(ps->arena, (const guint8 *)"", 1);
+	off = (guint32)t->arena_len_;
+	memcpy(t->arena_ + off, s, n);
+	t->arena_[off + n] = '\0';
+	t->arena_len_ += n + 1;
 	return off;
 }
 
@@ -93,8 +103,7 @@ static inline const char *skip_blanks(const char *p, const char *end)
 
 static gboolean parse_header(struct irq_table *t, const char *p, const char *end)
 {
-	GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint));
-
+	t->n_cpus = 0;
 	for (;;) {
 		guint64 v = 0;
 		const char *q;
@@ -108,20 +117,20 @@ static gboolean parse_header(struct irq_table *t, const char *p, const char *end
 			v = v * 10 + (guint64)(*q - '0');
 		if ((q < end && !is_space(*q)) || v > 1000000)
 			goto fail;
-		if (ids->len > 0 && v <= g_array_index(ids, guint, ids->len - 1))
+		if (t->n_cpus > 0 && v <= t->cpu_ids[t->n_cpus - 1])
 			goto fail; /* the kernel prints them in increasing order */
-		if (ids->len >= IRQ_MAX_CPUS)
+		if (t->n_cpus >= IRQ_MAX_CPUS)
 			goto fail;
-		g_array_append_val(ids, v);
+		if (t->n_cpus == t->cpus_cap_) {
+			t->cpus_cap_ = t->cpus_cap_ ? t->cpus_cap_ * 2 : 64;
+			t->cpu_ids = g_renew(guint, t->cpu_ids, t->cpus_cap_);
+		}
+		t->cpu_ids[t->n_cpus++] = (guint)v;
 		p = q;
 	}
-	if (ids->len == 0)
-		goto fail;
-	t->n_cpus = ids->len;
-	t->cpu_ids = (guint *)g_array_free(ids, FALSE);
-	return TRUE;
+	return t->n_cpus > 0;
 fail:
-	g_array_free(ids, TRUE);
+	t->n_cpus = 0;
 	return FALSE;
 }
 
@@ -136,12 +145,20 @@ static const char *next_token(const char *p, const char *end, const char **tok_e
 
 static gboolean is_flow_name(const char *s, gsize n)
 {
-	static const char *const flows[] = { "edge", "level", "fasteoi", "simple", "percpu", "eoi",
-					     "event" };
-	for (gsize i = 0; i < G_N_ELEMENTS(flows); i++)
-		if (strlen(flows[i]) == n && memcmp(s, flows[i], n) == 0)
-			return TRUE;
-	return FALSE;
+	switch (n) {
+	case 3:
+		return memcmp(s, "eoi", 3) == 0;
+	case 4:
+		return memcmp(s, "edge", 4) == 0;
+	case 5:
+		return memcmp(s, "level", 5) == 0 || memcmp(s, "event", 5) == 0;
+	case 6:
+		return memcmp(s, "simple", 6) == 0 || memcmp(s, "percpu", 6) == 0;
+	case 7:
+		return memcmp(s, "fasteoi", 7) == 0;
+	default:
+		return FALSE;
+	}
 }
 
 static gboolean all_digits(const char *s, const char *e)
@@ -216,11 +233,13 @@ static void split_text(struct parser *ps, struct row_build *rb, const char *p, c
 
 static void counts_reserve(struct parser *ps, gsize more)
 {
-	if (ps->n_counts + more <= ps->cap_counts)
+	struct irq_table *t = ps->table;
+
+	if (ps->n_counts + more <= t->counts_cap_)
 		return;
-	while (ps->n_counts + more > ps->cap_counts)
-		ps->cap_counts = ps->cap_counts ? ps->cap_counts * 2 : 1024;
-	ps->counts = g_renew(guint64, ps->counts, ps->cap_counts);
+	while (ps->n_counts + more > t->counts_cap_)
+		t->counts_cap_ = t->counts_cap_ ? t->counts_cap_ * 2 : 1024;
+	t->counts_ = g_renew(guint64, t->counts_, t->counts_cap_);
 }
 
 /*
@@ -261,12 +280,180 @@ static guint fixed_cells(const char *colon, const char *end, guint n, guint64 *o
 			else
 				break;
 		}
-		if (end - f > 12 && (is_digit(f[12]) || f[12] == '-'))
-			break; /* the number goes on: not this layout */
+		if (end - f > 12 && !is_space(f[12]) && f[12] != '\n')
+			break; /* the token goes on ("2-edge", "12345678901"): not this layout */
 		out[k] = v;
 	}
 	return k;
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_VECTOR_CELLS 1
+
+/*
+ * fixed_cells() two cells at a time with AVX2. Each 128-bit half holds one field and the byte
+ * after it: bytes 0-9 the field (f[2..11]), byte 10 the next separator (f[12]), 11-15 ignored.
+ * A pair is taken when in both halves bytes 0-9 are spaces then digits, byte 9 a digit and byte
+ * 10 a space (so the next cell's separator is checked too; cell 0's is checked first). The
+ * digits become the value with two multiply-adds and a pack (1 + 4 + 4 + 1 digits); the first
+ * pair that does not fit stops it and fixed_cells() goes on from there.
+ */
+/* Checks four halves (see below) from their digit and space masks; TRUE when all fit. */
+static inline gboolean cells_fit(guint64 dm, guint64 sm)
+{
+	/* per half: g = the field's non-digits, which must be bytes 0..j-1 (j <= 9: g + 1 a power
+	 * of two, byte 9 a digit) and all spaces, and byte 10 a space */
+	const guint64 field = 0x03FF03FF03FF03FFull, one = 0x0001000100010001ull;
+	const guint64 last = 0x0200020002000200ull, after = 0x0400040004000400ull;
+	guint64 g = ~dm & field;
+
+	return !((g & (g + one)) | (g & last) | ((sm & (field | after)) ^ (g | after)));
+}
+
+/*
+ * fixed_cells() four cells at a time with AVX2. Each 128-bit half of a register holds one
+ * field and the byte after it: bytes 0-9 the field (f[2..11]), byte 10 the next separator
+ * (f[12]), 11-15 ignored. Cells are taken when every half is spaces then digits with byte 9 a
+ * digit and byte 10 a space (so the next cell's separator is checked too; cell 0's is checked
+ * first). The digits become the value with multiply-adds: 2, 4 then 8 digits, times 100, plus
+ * the last 2. The first cells that do not fit stop it and fixed_cells() goes on from there.
+ */
+__attribute__((target("avx2"))) static guint fixed_cells_vector(const char *colon, const char *end, guint n,
+								 guint64 *out)
+{
+	const __m256i ch0 = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
+	const __m256i space = _mm256_set1_epi8(' '), hundred = _mm256_set1_epi64x(100);
+	const __m256i w1 = _mm256_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 0, 0, 0, 0, 0, 0,
+					    10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 0, 0, 0, 0, 0, 0);
+	const __m256i w2 = _mm256_setr_epi16(100, 1, 100, 1, 1, 0, 0, 0, 100, 1, 100, 1, 1, 0, 0, 0);
+	const __m256i w3 = _mm256_setr_epi16(10000, 1, 1, 0, 10000, 1, 1, 0, 10000, 1, 1, 0, 10000, 1, 1, 0);
+	guint k = 0;
+
+	if (end - colon < 2 || colon[1] != ' ')
+		return 0;
+#define LOAD_PAIR(f) _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)((f) + 2))), \
+					     _mm_loadu_si128((const __m128i *)((f) + 13)), 1)
+	/* cells k..k+3 read f + 2 .. f + 50 with f = colon + 11 k */
+	if ((gsize)(end - colon) < 51)
+		return 0;
+	n = (guint)MIN((gsize)n, ((gsize)(end - colon) - 51) / 11 + 1);
+	for (; k + 4 <= n; k += 4) {
+		const char *f = colon + 11 * (gsize)k;
+		__m256i x, y, tx, ty, dx, dy, qx, qy, r, val;
+		guint64 dm, sm;
+
+		x = LOAD_PAIR(f);
+		y = LOAD_PAIR(f + 22);
+		tx = _mm256_sub_epi8(x, ch0);
+		ty = _mm256_sub_epi8(y, ch0);
+		dx = _mm256_cmpeq_epi8(_mm256_min_epu8(tx, nine), tx);
+		dy = _mm256_cmpeq_epi8(_mm256_min_epu8(ty, nine), ty);
+		dm = (guint32)_mm256_movemask_epi8(dx) | (guint64)(guint32)_mm256_movemask_epi8(dy) << 32;
+		sm = (guint32)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, space)) |
+		     (guint64)(guint32)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y, space)) << 32;
+		if (!cells_fit(dm, sm))
+			break;
+		/* per half: 4, 4 and 2 digits as 32-bit, then [8, 2] of x and [8, 2] of y */
+		qx = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_and_si256(tx, dx), w1), w2);
+		qy = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_and_si256(ty, dy), w1), w2);
+		r = _mm256_madd_epi16(_mm256_packus_epi32(qx, qy), w3);
+		/* 64-bit: low half [k, k+2], high half [k+1, k+3] */
+		val = _mm256_add_epi64(_mm256_mul_epu32(r, hundred), _mm256_srli_epi64(r, 32));
+		_mm256_storeu_si256((__m256i *)(out + k), _mm256_permute4x64_epi64(val, 0xD8));
+	}
+#undef LOAD_PAIR
+	return k;
+}
+
+static gboolean vector_available(void)
+{
+	return __builtin_cpu_supports("avx2");
+}
+#else
+static guint fixed_cells_vector(const char *colon, const char *end, guint n, guint64 *out)
+{
+	(void)colon, (void)end, (void)n, (void)out;
+	return 0;
+}
+
+static gboolean vector_available(void)
+{
+	return FALSE;
+}
+#endif
+
+static int vector_state = -1; /* -1: not decided yet */
+
+gboolean irq_vector_available(void)
+{
+	return vector_available();
+}
+
+gboolean irq_set_vector(gboolean on)
+{
+	gboolean was = vector_state < 0 ? vector_available() : vector_state;
+
+	g_atomic_int_set(&vector_state, on && vector_available());
+	return was;
+}
+
+static gboolean use_vector_now(void)
+{
+	int v = g_atomic_int_get(&vector_state);
+
+	if (v < 0) {
+		v = vector_available();
+		g_atomic_int_set(&vector_state, v);
+	}
+	return v;
+}
+
+/* out = a - b cell by cell, *sum their sum; TRUE when some a < b (then out is to be redone). */
+static gboolean plain_deltas(const guint64 *b, const guint64 *a, guint64 *out, guint n, guint64 *sum)
+{
+	guint64 s = 0, back = 0;
+
+	for (guint j = 0; j < n; j++) {
+		out[j] = a[j] - b[j];
+		back |= a[j] < b[j];
+		s += out[j];
+	}
+	*sum = s;
+	return back != 0;
+}
+
+#ifdef HAVE_VECTOR_CELLS
+__attribute__((target("avx2"))) static gboolean plain_deltas_vector(const guint64 *b, const guint64 *a,
+								    guint64 *out, guint n, guint64 *sum)
+{
+	const __m256i sign = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
+	__m256i s = _mm256_setzero_si256(), back = _mm256_setzero_si256();
+	guint64 lanes[4], tail_sum = 0;
+	guint j;
+
+	for (j = 0; j + 4 <= n; j += 4) {
+		__m256i va = _mm256_loadu_si256((const __m256i *)(a + j));
+		__m256i vb = _mm256_loadu_si256((const __m256i *)(b + j));
+		__m256i d = _mm256_sub_epi64(va, vb);
+
+		_mm256_storeu_si256((__m256i *)(out + j), d);
+		/* unsigned b > a, as signed after flipping the top bits */
+		back = _mm256_or_si256(back, _mm256_cmpgt_epi64(_mm256_xor_si256(vb, sign), _mm256_xor_si256(va, sign)));
+		s = _mm256_add_epi64(s, d);
+	}
+	if (j < n && plain_deltas(b + j, a + j, out + j, n - j, &tail_sum))
+		return TRUE;
+	_mm256_storeu_si256((__m256i *)lanes, s);
+	*sum = lanes[0] + lanes[1] + lanes[2] + lanes[3] + tail_sum;
+	return !_mm256_testz_si256(back, back);
+}
+#else
+static gboolean plain_deltas_vector(const guint64 *b, const guint64 *a, guint64 *out, guint n, guint64 *sum)
+{
+	return plain_deltas(b, a, out, n, sum);
+}
+#endif
 
 static const char *line_end(const char *p, const char *end)
 {
@@ -282,6 +469,7 @@ static const char *parse_row(struct parser *ps, guint line, const char *p, const
 	const char *id, *id_end, *text_end, *eol;
 	guint64 *out;
 	guint nc;
+	gboolean use_vector = ps->use_vector;
 
 	p = skip_blanks(p, end);
 	id = p;
@@ -299,8 +487,9 @@ static const char *parse_row(struct parser *ps, guint line, const char *p, const
 		return eol < end ? eol + 1 : end;
 	}
 	counts_reserve(ps, t->n_cpus);
-	out = ps->counts + ps->n_counts;
-	nc = fixed_cells(id_end, end, t->n_cpus, out);
+	out = t->counts_ + ps->n_counts;
+	nc = use_vector ? fixed_cells_vector(id_end, end, t->n_cpus, out) : 0;
+	nc += fixed_cells(id_end + 11 * (gsize)nc, end, t->n_cpus - nc, out + nc);
 	p = id_end + 1 + 11 * (gsize)nc;
 	while (nc < t->n_cpus) {
 		const char *q;
@@ -333,6 +522,8 @@ static const char *parse_row(struct parser *ps, guint line, const char *p, const
 		bad_line(t, line, "no counts after the IRQ id");
 		return eol < end ? eol + 1 : end;
 	}
+	/* id, text, and the text again split in at most four strings, each with a NUL */
+	arena_reserve(t, (gsize)(id_end - id) + 2 * (gsize)(eol - p) + 8);
 	rb.id = arena_add(ps, id, (gsize)(id_end - id));
 	rb.count_off = ps->n_counts;
 	rb.n_counts = nc;
@@ -347,30 +538,50 @@ static const char *parse_row(struct parser *ps, guint line, const char *p, const
 		split_text(ps, &rb, p, text_end);
 	else
 		rb.name = rb.text;
-	g_array_append_val(ps->rows, rb);
+	if (t->build_len_ == t->build_cap_) {
+		t->build_cap_ = t->build_cap_ ? t->build_cap_ * 2 : 64;
+		t->build_ = g_renew(struct row_build, t->build_, t->build_cap_);
+	}
+	((struct row_build *)t->build_)[t->build_len_++] = rb;
 	return eol < end ? eol + 1 : end;
 }
 
-struct irq_table *irq_parse(const char *data, gsize len, GError **error)
+/* Leaves t empty, keeping its storage. */
+static void table_clear(struct irq_table *t)
 {
-	struct parser ps = { 0 };
+	t->n_cpus = 0;
+	t->n_rows = 0;
+	t->n_bad = 0;
+	t->n_bad_kept = 0;
+	t->arena_len_ = 0;
+	arena_reserve(t, 4096);
+	t->arena_[t->arena_len_++] = '\0'; /* offset 0 is "" */
+	t->build_len_ = 0;
+}
+
+struct irq_table *irq_table_new(void)
+{
 	struct irq_table *t = g_new0(struct irq_table, 1);
+
+	table_clear(t);
+	return t;
+}
+
+gboolean irq_parse_into(struct irq_table *t, const char *data, gsize len, GError **error)
+{
+	struct parser ps = { .table = t, .use_vector = use_vector_now() };
 	const char *p = data, *end = data + len;
+	const char *base;
 	guint line = 0;
 	gboolean have_header = FALSE;
 
+	table_clear(t);
 	if (len > IRQ_MAX_SAMPLE) {
 		g_set_error(error, IRQ_ERROR, IRQ_ERROR_TOO_BIG,
 			    "interrupts sample of %" G_GSIZE_FORMAT " bytes is larger than the "
 			    "%u bytes accepted", len, (guint)IRQ_MAX_SAMPLE);
-		g_free(t);
-		return NULL;
+		return FALSE;
 	}
-	ps.table = t;
-	ps.arena = g_byte_array_sized_new(4096);
-	g_byte_array_append(ps.arena, (const guint8 *)"", 1);
-	ps.rows = g_array_new(FALSE, FALSE, sizeof(struct row_build));
-
 	while (p < end) {
 		const char *eol, *next, *q;
 
@@ -386,53 +597,58 @@ struct irq_table *irq_parse(const char *data, gsize len, GError **error)
 		}
 		eol = line_end(p, end);
 		next = eol < end ? eol + 1 : end;
-		{
-			if (!parse_header(t, p, eol)) {
-				g_set_error(error, IRQ_ERROR, IRQ_ERROR_NO_HEADER,
-					    "interrupts sample, line %u: expected the header of CPU "
-					    "columns (\"CPU0 CPU1 ...\")", line);
-				g_byte_array_free(ps.arena, TRUE);
-				g_array_free(ps.rows, TRUE);
-				g_free(ps.counts);
-				irq_table_free(t);
-				return NULL;
-			}
-			have_header = TRUE;
-			/* about one count per 11 bytes: reserve once rather than grow */
-			counts_reserve(&ps, (gsize)(end - next) / 11 + t->n_cpus);
+		if (!parse_header(t, p, eol)) {
+			g_set_error(error, IRQ_ERROR, IRQ_ERROR_NO_HEADER,
+				    "interrupts sample, line %u: expected the header of CPU columns "
+				    "(\"CPU0 CPU1 ...\")", line);
+			table_clear(t);
+			return FALSE;
 		}
+		have_header = TRUE;
+		/* about one count per 11 bytes: reserve once rather than grow */
+		counts_reserve(&ps, (gsize)(end - next) / 11 + t->n_cpus);
 		p = next;
 	}
 	if (!have_header) {
 		g_set_error(error, IRQ_ERROR, IRQ_ERROR_NO_HEADER,
 			    "interrupts sample is empty: expected the header of CPU columns");
-		g_byte_array_free(ps.arena, TRUE);
-		g_array_free(ps.rows, TRUE);
-		irq_table_free(t);
-		return NULL;
+		table_clear(t);
+		return FALSE;
 	}
 
-	/* Fix up: offsets become pointers now that the arena and counts no longer move. */
-	t->arena_ = (char *)g_byte_array_free(ps.arena, FALSE);
-	t->counts_ = ps.counts;
-	t->n_rows = ps.rows->len;
-	t->rows = g_new(struct irq_row, t->n_rows ? t->n_rows : 1);
+	/* Offsets become pointers now that the arena and counts no longer move. */
+	base = t->arena_;
+	t->n_rows = t->build_len_;
+	if (t->n_rows > t->rows_cap_) {
+		t->rows_cap_ = MAX(t->n_rows, t->rows_cap_ * 2);
+		t->rows = g_renew(struct irq_row, t->rows, t->rows_cap_);
+	}
 	for (guint i = 0; i < t->n_rows; i++) {
-		const struct row_build *rb = &g_array_index(ps.rows, struct row_build, i);
+		const struct row_build *rb = &((const struct row_build *)t->build_)[i];
 		struct irq_row *r = &t->rows[i];
 
-		r->id = t->arena_ + rb->id;
-		r->chip = t->arena_ + rb->chip;
-		r->hwirq = t->arena_ + rb->hwirq;
-		r->trigger = t->arena_ + rb->trigger;
-		r->name = t->arena_ + rb->name;
-		r->text = t->arena_ + rb->text;
+		r->id = base + rb->id;
+		r->chip = base + rb->chip;
+		r->hwirq = base + rb->hwirq;
+		r->trigger = base + rb->trigger;
+		r->name = base + rb->name;
+		r->text = base + rb->text;
 		r->counts = t->counts_ + rb->count_off;
 		r->n_counts = rb->n_counts;
 		r->per_cpu = rb->n_counts == t->n_cpus;
 		r->line = rb->line;
 	}
-	g_array_free(ps.rows, TRUE);
+	return TRUE;
+}
+
+struct irq_table *irq_parse(const char *data, gsize len, GError **error)
+{
+	struct irq_table *t = irq_table_new();
+
+	if (!irq_parse_into(t, data, len, error)) {
+		irq_table_free(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -444,6 +660,7 @@ void irq_table_free(struct irq_table *table)
 	g_free(table->rows);
 	g_free(table->counts_);
 	g_free(table->arena_);
+	g_free(table->build_);
 	g_free(table);
 }
 
@@ -492,29 +709,57 @@ static inline guint64 cell_delta(guint64 b, guint64 a, guint8 *flags, guint *n_r
 	return a;
 }
 
+/* Grows *p (of *cap elements of size) to hold n. */
+static void reserve(void **p, gsize *cap, gsize n, gsize size)
+{
+	if (n <= *cap)
+		return;
+	*cap = MAX(n, *cap * 2);
+	*p = g_realloc_n(*p, *cap, size);
+}
+
 struct irq_diff *irq_diff(const struct irq_table *before, const struct irq_table *after,
 			  double interval_s)
 {
 	struct irq_diff *d = g_new0(struct irq_diff, 1);
-	g_autofree int *col_map = NULL; /* after column -> before column or -1 */
+
+	irq_diff_into(d, before, after, interval_s);
+	return d;
+}
+
+void irq_diff_into(struct irq_diff *d, const struct irq_table *before, const struct irq_table *after,
+		   double interval_s)
+{
 	g_autoptr(GHashTable) by_id = NULL;
+	gsize total = 0, off = 0, cap;
+	gboolean same_cpus, use_vector = use_vector_now();
+	int *col_map;   /* after column -> before column or -1 */
 	guint8 *used;
-	gsize total = 0, off = 0;
-	gboolean same_cpus;
 	guint i, j;
 
 	d->before = before;
 	d->after = after;
 	d->interval_s = interval_s;
 	d->n_rows = after->n_rows;
-	d->rows = g_new0(struct irq_diff_row, d->n_rows ? d->n_rows : 1);
+	d->n_removed = d->n_resets = d->n_new_cpus = d->n_gone_cpus = 0;
+	cap = d->rows_cap_;
+	reserve((void **)&d->rows, &cap, MAX(d->n_rows, 1), sizeof(struct irq_diff_row));
+	d->rows_cap_ = (guint)cap;
+	memset(d->rows, 0, sizeof(struct irq_diff_row) * d->n_rows);
 	for (i = 0; i < after->n_rows; i++)
 		total += after->rows[i].n_counts;
-	d->deltas_ = g_new(guint64, total ? total : 1);
-	d->flags_ = g_new0(guint8, total ? total : 1);
+	if (MAX(total, 1) > d->cells_cap_) {
+		d->cells_cap_ = MAX(total, d->cells_cap_ * 2);
+		d->deltas_ = g_renew(guint64, d->deltas_, d->cells_cap_);
+		d->flags_ = g_renew(guint8, d->flags_, d->cells_cap_);
+	}
+	memset(d->flags_, 0, total);
 
 	/* CPU columns: both id lists are strictly increasing, so merge them. */
-	col_map = g_new(int, after->n_cpus ? after->n_cpus : 1);
+	cap = d->col_map_cap_;
+	reserve((void **)&d->col_map_, &cap, MAX(after->n_cpus, 1), sizeof(int));
+	d->col_map_cap_ = (guint)cap;
+	col_map = d->col_map_;
 	for (i = 0, j = 0; i < after->n_cpus; i++) {
 		while (j < before->n_cpus && before->cpu_ids[j] < after->cpu_ids[i]) {
 			j++;
@@ -530,7 +775,11 @@ struct irq_diff *irq_diff(const struct irq_table *before, const struct irq_table
 	d->n_gone_cpus += before->n_cpus - j;
 	same_cpus = d->n_gone_cpus == 0 && d->n_new_cpus == 0;
 
-	used = g_new0(guint8, before->n_rows ? before->n_rows : 1);
+	cap = d->used_cap_;
+	reserve((void **)&d->used_, &cap, MAX(before->n_rows, 1), 1);
+	d->used_cap_ = (guint)cap;
+	used = d->used_;
+	memset(used, 0, before->n_rows);
 	for (i = 0; i < after->n_rows; i++) {
 		const struct irq_row *ar = &after->rows[i];
 		const struct irq_row *br = NULL;
@@ -569,13 +818,8 @@ struct irq_diff *irq_diff(const struct irq_table *before, const struct irq_table
 		if (same_cpus && ar->per_cpu && br->per_cpu) {
 			/* the usual case: same columns, no counter went back (checked after) */
 			const guint64 *bv = br->counts, *av = ar->counts;
-			guint64 sum = 0, back = 0;
-			for (j = 0; j < ar->n_counts; j++) {
-				dr->deltas[j] = av[j] - bv[j];
-				back |= av[j] < bv[j];
-				sum += dr->deltas[j];
-			}
-			dr->total = sum;
+			gboolean back = use_vector ? plain_deltas_vector(bv, av, dr->deltas, ar->n_counts, &dr->total)
+						   : plain_deltas(bv, av, dr->deltas, ar->n_counts, &dr->total);
 			if (back) {
 				dr->total = 0;
 				for (j = 0; j < ar->n_counts; j++) {
@@ -626,12 +870,12 @@ struct irq_diff *irq_diff(const struct irq_table *before, const struct irq_table
 	for (j = 0; j < before->n_rows; j++)
 		if (used[j] == 2)
 			d->n_removed++;
-	d->removed = g_new(guint, d->n_removed ? d->n_removed : 1);
+	cap = d->removed_cap_;
+	reserve((void **)&d->removed, &cap, MAX(d->n_removed, 1), sizeof(guint));
+	d->removed_cap_ = (guint)cap;
 	for (j = 0, i = 0; j < before->n_rows; j++)
 		if (used[j] == 2)
 			d->removed[i++] = j;
-	g_free(used);
-	return d;
 }
 
 void irq_diff_free(struct irq_diff *diff)
@@ -642,6 +886,8 @@ void irq_diff_free(struct irq_diff *diff)
 	g_free(diff->removed);
 	g_free(diff->deltas_);
 	g_free(diff->flags_);
+	g_free(diff->used_);
+	g_free(diff->col_map_);
 	g_free(diff);
 }
 

@@ -54,9 +54,14 @@ struct irq_table {
 	guint n_bad;         /* rows skipped as unparseable */
 	guint n_bad_kept;    /* <= IRQ_BAD_LINES_KEPT */
 	struct irq_bad_line bad[IRQ_BAD_LINES_KEPT];
-	/* private storage: one counts array and one string arena for the whole table */
+	/* private storage, one counts array and one string arena for the whole table, kept and
+	 * reused by irq_parse_into() */
 	guint64 *counts_;
+	gsize counts_cap_;
 	char *arena_;
+	gsize arena_len_, arena_cap_;
+	void *build_;
+	guint build_len_, build_cap_, rows_cap_, cpus_cap_;
 };
 
 /*
@@ -65,7 +70,23 @@ struct irq_table {
  * header is an error. Never crashes on garbage; memory is linear in len.
  */
 struct irq_table *irq_parse(const char *data, gsize len, GError **error);
+/*
+ * The same into an existing table (from irq_parse() or irq_table_new()), reusing its memory: a
+ * monitor that samples every second allocates nothing once the sizes settle. Pointers into the
+ * table's previous contents become invalid. On error the table is left empty (no CPUs, no rows)
+ * and FALSE is returned.
+ */
+gboolean irq_parse_into(struct irq_table *table, const char *data, gsize len, GError **error);
+struct irq_table *irq_table_new(void);
 void irq_table_free(struct irq_table *table);
+
+/*
+ * Whether rows in the kernel's fixed layout are read with the CPU's vector instructions (AVX2
+ * on x86-64, chosen at run time); the portable path gives the same tables. For the tests and
+ * the benchmark: irq_set_vector(FALSE) forces the portable path, returns the previous setting.
+ */
+gboolean irq_vector_available(void);
+gboolean irq_set_vector(gboolean on);
 
 /* Row index of IRQ id, or -1. O(n_rows). */
 int irq_table_find(const struct irq_table *table, const char *id);
@@ -100,9 +121,16 @@ struct irq_diff {
 	guint n_resets;      /* cells flagged RESET or WRAP */
 	guint n_new_cpus;    /* after CPU columns absent before (hot-plug) */
 	guint n_gone_cpus;   /* before CPU columns absent after (hot-unplug) */
-	/* private: one array of deltas and one of flags for all rows */
+	/* private: one array of deltas and one of flags for all rows, and scratch, kept and reused
+	 * by irq_diff_into() */
 	guint64 *deltas_;
 	guint8 *flags_;
+	gsize cells_cap_;
+	guint rows_cap_, removed_cap_;
+	guint8 *used_;
+	guint used_cap_;
+	int *col_map_;
+	guint col_map_cap_;
 };
 
 /*
@@ -112,6 +140,9 @@ struct irq_diff {
  */
 struct irq_diff *irq_diff(const struct irq_table *before, const struct irq_table *after,
 			  double interval_s);
+/* The same into an existing diff (from irq_diff()), reusing its memory. */
+void irq_diff_into(struct irq_diff *diff, const struct irq_table *before, const struct irq_table *after,
+		   double interval_s);
 void irq_diff_free(struct irq_diff *diff);
 /* Interrupts per second in cell col of diff row r (0 when the interval is unknown). */
 double irq_diff_rate(const struct irq_diff *diff, guint r, guint col);

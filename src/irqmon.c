@@ -24,13 +24,16 @@ struct irqmon {
 	guint timer_id;
 	gboolean sampling;
 	struct irqmon_sample *prev;
+	struct irq_diff *diff;        /* prev -> the new sample, refilled every time */
+	struct irq_table *spare;      /* the oldest table, for the next sample to be parsed into */
 };
 
-/* What a worker needs, copied: the monitor may be freed meanwhile. */
+/* What a worker needs, copied or handed over: the monitor may be freed meanwhile. */
 struct sample_job {
 	char *path;
 	virConnectPtr conn;
 	char *domain;
+	struct irq_table *table; /* parsed into when not NULL (then owned by the sample) */
 };
 
 void irqmon_sample_free(struct irqmon_sample *sample)
@@ -95,6 +98,8 @@ struct irqmon *irqmon_new_for_machine(const struct suite_machine *m, const char 
 static void irqmon_destroy(struct irqmon *mon)
 {
 	irqmon_sample_free(mon->prev);
+	irq_diff_free(mon->diff);
+	irq_table_free(mon->spare);
 	if (mon->conn)
 		virConnectClose(mon->conn);
 	g_object_unref(mon->cancel);
@@ -128,12 +133,13 @@ static void sample_job_free(gpointer p)
 
 	if (job->conn)
 		virConnectClose(job->conn);
+	irq_table_free(job->table);
 	g_free(job->path);
 	g_free(job->domain);
 	g_free(job);
 }
 
-static struct irqmon_sample *sample_job_run(const struct sample_job *job, GError **error)
+static struct irqmon_sample *sample_job_run(struct sample_job *job, GError **error)
 {
 	g_autoptr(GBytes) bytes = NULL;
 	g_autofree char *data = NULL;
@@ -158,11 +164,14 @@ static struct irqmon_sample *sample_job_run(const struct sample_job *job, GError
 			    job->domain ? ": " : "", job->path, IRQMON_MAX_BYTES);
 		return NULL;
 	}
-	table = irq_parse(bytes ? g_bytes_get_data(bytes, NULL) : data, len, error);
-	if (!table) {
+	table = job->table ? job->table : irq_table_new();
+	if (!irq_parse_into(table, bytes ? g_bytes_get_data(bytes, NULL) : data, len, error)) {
 		g_prefix_error(error, "%s%s%s: ", job->domain ? job->domain : "", job->domain ? ": " : "", job->path);
+		if (!job->table)
+			irq_table_free(table);
 		return NULL;
 	}
+	job->table = NULL; /* the sample's now */
 	s = g_new0(struct irqmon_sample, 1);
 	s->table = table;
 	s->mono_us = now;
@@ -221,6 +230,7 @@ void irqmon_sample_async(struct irqmon *mon, GCancellable *cancellable, GAsyncRe
 {
 	struct sample_call *call = g_new0(struct sample_call, 1);
 	g_autoptr(GTask) task = NULL;
+	struct sample_job *job;
 
 	call->mon = mon;
 	call->callback = callback;
@@ -228,7 +238,9 @@ void irqmon_sample_async(struct irqmon *mon, GCancellable *cancellable, GAsyncRe
 	mon->in_flight++;
 	task = g_task_new(NULL, cancellable, sample_call_done, call);
 	g_task_set_source_tag(task, irqmon_sample_async);
-	g_task_set_task_data(task, sample_job_new(mon), sample_job_free);
+	job = sample_job_new(mon);
+	job->table = g_steal_pointer(&mon->spare);
+	g_task_set_task_data(task, job, sample_job_free);
 	g_task_run_in_thread(task, sample_thread);
 }
 
@@ -250,6 +262,14 @@ struct irqmon_sample *irqmon_sample_now(struct irqmon *mon, GError **error)
 
 static gboolean watch_tick(gpointer p);
 
+/* Frees a sample the monitor is done with, keeping its table for the next one. */
+static void recycle(struct irqmon *mon, struct irqmon_sample *sample)
+{
+	if (sample && !mon->spare)
+		mon->spare = g_steal_pointer(&sample->table);
+	irqmon_sample_free(sample);
+}
+
 static void watch_sampled(GObject *source G_GNUC_UNUSED, GAsyncResult *res, gpointer p)
 {
 	struct irqmon *mon = p;
@@ -266,16 +286,21 @@ static void watch_sampled(GObject *source G_GNUC_UNUSED, GAsyncResult *res, gpoi
 	} else if (!cur) {
 		mon->fn(mon, NULL, NULL, NULL, error, mon->fn_data);
 	} else {
-		struct irq_diff *diff = mon->prev ? irq_diff(mon->prev->table, cur->table,
-							     irqmon_interval_s(mon->prev, cur)) : NULL;
+		const struct irq_diff *diff = NULL;
 
+		if (mon->prev) {
+			if (mon->diff)
+				irq_diff_into(mon->diff, mon->prev->table, cur->table, irqmon_interval_s(mon->prev, cur));
+			else
+				mon->diff = irq_diff(mon->prev->table, cur->table, irqmon_interval_s(mon->prev, cur));
+			diff = mon->diff;
+		}
 		mon->fn(mon, mon->prev, cur, diff, NULL, mon->fn_data);
-		irq_diff_free(diff);
 		if (mon->fn) {
-			irqmon_sample_free(mon->prev);
+			recycle(mon, mon->prev);
 			mon->prev = cur;
 		} else {
-			irqmon_sample_free(cur);
+			recycle(mon, cur);
 		}
 	}
 	if (mon->fn && !mon->timer_id)
@@ -316,6 +341,7 @@ void irqmon_unwatch(struct irqmon *mon)
 	mon->fn = NULL;
 	mon->fn_data = NULL;
 	g_clear_pointer(&mon->prev, irqmon_sample_free);
+	g_clear_pointer(&mon->diff, irq_diff_free);
 	if (mon->sampling)
 		g_cancellable_cancel(mon->cancel);
 }

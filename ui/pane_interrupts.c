@@ -18,6 +18,7 @@ struct irqpane {
 	char *last;               /* the latest sample's bytes (a base made from it on reset) */
 	gsize last_len;
 	struct irq_table *base, *prev, *cur;
+	struct irq_table *spare;  /* the next sample is parsed into it (tables and diffs are reused) */
 	gint64 base_us, prev_us, cur_us;
 	struct irq_diff *since;   /* base -> cur */
 	struct irq_diff *recent;  /* prev -> cur: rates and changed cells */
@@ -54,6 +55,7 @@ static void interrupts_destroy(struct pane *pane)
 	irq_table_free(ip->base);
 	irq_table_free(ip->prev);
 	irq_table_free(ip->cur);
+	irq_table_free(ip->spare);
 	if (ip->re)
 		g_regex_unref(ip->re);
 	g_free(ip->match_error);
@@ -79,14 +81,28 @@ static int by_activity(const void *a, const void *b, void *p)
 	return ra < rb ? -1 : ra > rb;
 }
 
+/* diff of before -> after into *d, reusing it */
+static void diff_into(struct irq_diff **d, const struct irq_table *before, const struct irq_table *after,
+		      double interval_s)
+{
+	if (*d)
+		irq_diff_into(*d, before, after, interval_s);
+	else
+		*d = irq_diff(before, after, interval_s);
+}
+
 static void irqpane_rebuild(struct irqpane *ip)
 {
-	irqpane_clear_diffs(ip);
-	if (!ip->cur)
+	g_array_set_size(ip->order, 0);
+	if (!ip->cur) {
+		irqpane_clear_diffs(ip);
 		return;
-	ip->since = irq_diff(ip->base, ip->cur, (double)(ip->cur_us - ip->base_us) / 1e6);
+	}
+	diff_into(&ip->since, ip->base, ip->cur, (double)(ip->cur_us - ip->base_us) / 1e6);
 	if (ip->prev)
-		ip->recent = irq_diff(ip->prev, ip->cur, (double)(ip->cur_us - ip->prev_us) / 1e6);
+		diff_into(&ip->recent, ip->prev, ip->cur, (double)(ip->cur_us - ip->prev_us) / 1e6);
+	else
+		g_clear_pointer(&ip->recent, irq_diff_free);
 	for (guint r = 0; r < ip->since->n_rows; r++)
 		if (irqmon_row_matches(diff_row(ip->since, r), ip->re))
 			g_array_append_val(ip->order, r);
@@ -97,14 +113,18 @@ void pane_interrupts_sample(struct pane *pane, const char *data, gsize len, gint
 {
 	struct irqpane *ip = pane->priv;
 	g_autoptr(GError) error = NULL;
-	struct irq_table *t = irq_parse(data, len, &error);
+	struct irq_table *t;
 
-	if (!t) {
+	if (!ip->spare)
+		ip->spare = irq_table_new();
+	if (!irq_parse_into(ip->spare, data, len, &error)) {
 		pane_interrupts_error(pane, error->message);
 		return;
 	}
 	g_clear_pointer(&ip->error, g_free);
-	irq_table_free(ip->prev);
+	/* the oldest table becomes the spare: the diffs are rebuilt below before anything reads them */
+	t = ip->spare;
+	ip->spare = ip->prev;
 	ip->prev = ip->cur;
 	ip->prev_us = ip->cur_us;
 	ip->cur = t;
@@ -181,8 +201,14 @@ static void interrupts_reset(struct pane *pane)
 {
 	struct irqpane *ip = pane->priv;
 
-	irq_table_free(ip->base);
-	ip->base = ip->last ? irq_parse(ip->last, ip->last_len, NULL) : NULL;
+	if (ip->last) {
+		if (!ip->base)
+			ip->base = irq_table_new();
+		if (!irq_parse_into(ip->base, ip->last, ip->last_len, NULL))
+			g_clear_pointer(&ip->base, irq_table_free); /* cannot be: it parsed before */
+	} else {
+		g_clear_pointer(&ip->base, irq_table_free);
+	}
 	ip->base_us = ip->cur_us;
 	ip->top = 0;
 	irqpane_rebuild(ip);
