@@ -7,6 +7,7 @@
 #include "check.h"
 #include "check_timeline.h"
 #include "irqmon.h"
+#include "sshtarget.h"
 #include "journal.h"
 #include "run_private.h"
 #include "suite.h"
@@ -252,7 +253,7 @@ static void conn_ready(struct run *run, virConnectPtr conn, const GError *error)
 		return;
 	}
 	domain = vars_expand(run_vars(run), m->domain, VARS_RAW, &err);
-	if (!domain || !(check->mon = irqmon_new_for_machine(m, domain, conn, &err))) {
+	if (!domain || !(check->mon = irqmon_new_for_machine(m, domain, conn, NULL, &err))) {
 		check_error(check, "interrupts on %s: %s", m->name, err->message);
 		return;
 	}
@@ -278,7 +279,14 @@ static void begin_interrupts(struct check *check)
 		run_machine_conn(check->run, m, conn_ready);
 		return;
 	}
-	check->mon = irqmon_new_for_machine(m, NULL, NULL, &error);
+	if (m->ssh && !m->local) {
+		struct ssh_target *target = ssh_target_resolve(m, run_vars(check->run), run_base_dir(check->run), &error);
+
+		check->mon = target ? irqmon_new_ssh(&target->options, m->name) : NULL;
+		ssh_target_free(target);
+	} else {
+		check->mon = irqmon_new_for_machine(m, NULL, NULL, NULL, &error);
+	}
 	if (!check->mon) {
 		check_error(check, "interrupts: %s", error->message);
 		return;

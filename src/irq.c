@@ -10,7 +10,13 @@
  * fixes n_cpus. Each further line is "ID: c0 c1 ... text": the counts are the first (at most
  * n_cpus) whitespace-separated tokens made only of digits; the rest of the line is free text.
  * Counts go into one growing array for the whole table and strings into one arena, so parsing
- * does no allocation per row or per cell; no regex is used.
+ * does no allocation per row or per cell (none at all when a table is refilled); no regex.
+ *
+ * Speed: the kernel prints every count as " %10u", so cell k of a row sits at a fixed offset from
+ * the colon. Those cells are read without a loop per byte: four at a time with AVX2 when the CPU
+ * has it (fixed_cells_vector), else one at a time in a 64-bit word (fixed_cells), and byte by
+ * byte from the first cell that does not fit that layout. All three give the same table (tests
+ * and the fuzz target compare them); a 256-CPU, 2,000-row sample parses in well under 1 ms.
  *
  * The free text is split heuristically. Rows whose id does not start with a digit (NMI, LOC,
  * IPI0, ERR ...) carry a description only: name = the whole text. For numbered rows the kernel

@@ -7,11 +7,13 @@
 
 #include "agent.h"
 #include "irqmon.h"
+#include "ssh.h"
 #include "suite.h"
 
 struct irqmon {
 	char *path;          /* the file read (locally or in the guest) */
-	virConnectPtr conn;  /* NULL: local */
+	virConnectPtr conn;  /* a guest's, through its agent */
+	struct ssh_conn *ssh; /* a machine's, over SSH (the monitor's own connection) */
 	char *domain;
 	char *describe;
 	guint in_flight;     /* samples whose callback has not come yet */
@@ -76,22 +78,37 @@ struct irqmon *irqmon_new_agent(virConnectPtr conn, const char *domain)
 	return mon;
 }
 
+struct irqmon *irqmon_new_ssh(const struct ssh_options *options, const char *machine)
+{
+	struct irqmon *mon = g_new0(struct irqmon, 1);
+
+	mon->path = g_strdup("/proc/interrupts");
+	mon->ssh = ssh_conn_new(options, NULL, NULL);
+	mon->describe = g_strdup_printf("%s (SSH %s)", machine, ssh_conn_target(mon->ssh));
+	mon->cancel = g_cancellable_new();
+	return mon;
+}
+
 struct irqmon *irqmon_new_for_machine(const struct suite_machine *m, const char *domain, virConnectPtr conn,
-				      GError **error)
+				      const struct ssh_options *ssh, GError **error)
 {
 	if (m->local)
 		return irqmon_new_local(NULL);
 	if (m->agent && domain && conn)
 		return irqmon_new_agent(conn, domain);
+	if (m->ssh && ssh)
+		return irqmon_new_ssh(ssh, m->name);
 	if (m->agent)
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 			    "%s: its /proc/interrupts is read through the guest agent, which needs a libvirt connection "
 			    "and a domain", m->name);
+	else if (m->ssh)
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "%s: its /proc/interrupts is read over SSH, and its ssh: could not be resolved", m->name);
 	else
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-			    "%s: reading /proc/interrupts over %s is not supported in this version; give the machine "
-			    "'agent: true' (qemu-guest-agent) or sample a local machine", m->name,
-			    m->ssh ? "SSH" : "the serial console");
+			    "%s: reading /proc/interrupts over the serial console is not supported: give the machine "
+			    "'agent: true' (qemu-guest-agent) or 'ssh:'", m->name);
 	return NULL;
 }
 
@@ -102,6 +119,7 @@ static void irqmon_destroy(struct irqmon *mon)
 	irq_table_free(mon->spare);
 	if (mon->conn)
 		virConnectClose(mon->conn);
+	ssh_conn_free(mon->ssh); /* no sample in flight: its channel is gone */
 	g_object_unref(mon->cancel);
 	g_free(mon->path);
 	g_free(mon->domain);
@@ -204,6 +222,175 @@ static struct sample_job *sample_job_new(const struct irqmon *mon)
 	return job;
 }
 
+/* ---- sampling over SSH: `cat /proc/interrupts` on the monitor's connection, on the loop ---- */
+
+struct ssh_sample {
+	struct irqmon *mon;
+	GTask *task;
+	struct ssh_chan *chan;
+	GByteArray *out;
+	GString *err;          /* the command's stderr, the first 2 KiB */
+	struct irq_table *table; /* parsed into (the monitor's spare) */
+	gboolean waiting;      /* for the connection */
+	gboolean too_big;
+	gulong cancel_id;
+	guint done_id;         /* the idle that completes the task */
+	struct irqmon_sample *result;
+	GError *error;
+};
+
+static void ssh_sample_ready(struct ssh_conn *conn, const GError *error, void *p);
+
+static gboolean ssh_sample_complete(gpointer p)
+{
+	struct ssh_sample *ss = p;
+	GCancellable *cancellable = g_task_get_cancellable(ss->task);
+
+	if (ss->cancel_id)
+		g_cancellable_disconnect(cancellable, ss->cancel_id);
+	if (ss->waiting)
+		ssh_conn_cancel_wait(ss->mon->ssh, ssh_sample_ready, ss);
+	ssh_chan_free(ss->chan);
+	if (ss->result)
+		g_task_return_pointer(ss->task, ss->result, (GDestroyNotify)irqmon_sample_free);
+	else if (ss->error)
+		g_task_return_error(ss->task, ss->error);
+	else
+		g_task_return_new_error(ss->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s: sampling cancelled",
+					ss->mon->describe);
+	/* the callback may have freed the monitor: not touched from here */
+	g_object_unref(ss->task);
+	irq_table_free(ss->table);
+	g_byte_array_unref(ss->out);
+	g_string_free(ss->err, TRUE);
+	g_free(ss);
+	return G_SOURCE_REMOVE;
+}
+
+/* Ends the sample with result or error (or cancelled, both NULL), from the next loop iteration. */
+static void ssh_sample_end(struct ssh_sample *ss, struct irqmon_sample *result, GError *error)
+{
+	if (ss->done_id) {
+		irqmon_sample_free(result);
+		g_clear_error(&error);
+		return;
+	}
+	ss->result = result;
+	ss->error = error;
+	ss->done_id = g_idle_add(ssh_sample_complete, ss);
+}
+
+static void ssh_sample_cancelled(GCancellable *cancellable G_GNUC_UNUSED, gpointer p)
+{
+	ssh_sample_end(p, NULL, NULL);
+}
+
+static void ssh_sample_data(const char *data, gsize len, gboolean is_stderr, void *p)
+{
+	struct ssh_sample *ss = p;
+
+	if (is_stderr) {
+		if (ss->err->len < 2048)
+			g_string_append_len(ss->err, data, (gssize)MIN(len, 2048 - ss->err->len));
+		return;
+	}
+	if (ss->too_big)
+		return;
+	if (ss->out->len + len > IRQMON_MAX_BYTES) {
+		ss->too_big = TRUE;
+		ssh_chan_close(ss->chan);
+		return;
+	}
+	g_byte_array_append(ss->out, (const guint8 *)data, (guint)len);
+}
+
+static void ssh_sample_closed(int exit_status, const char *exit_signal, const GError *error, void *p)
+{
+	struct ssh_sample *ss = p;
+	struct irqmon *mon = ss->mon;
+	GError *err = NULL;
+	struct irqmon_sample *s;
+	gint64 now = g_get_monotonic_time();
+
+	if (ss->done_id)
+		return;
+	if (error) {
+		ssh_sample_end(ss, NULL, g_error_new_literal(SSH_ERROR, error->code, error->message));
+		return;
+	}
+	if (ss->too_big) {
+		ssh_sample_end(ss, NULL, g_error_new(IRQ_ERROR, IRQ_ERROR_TOO_BIG, "%s: %s: more than %u bytes: not read",
+						     ssh_conn_target(mon->ssh), mon->path, IRQMON_MAX_BYTES));
+		return;
+	}
+	if (exit_status != 0 || exit_signal) {
+		g_strchomp(ss->err->str);
+		ss->err->len = strlen(ss->err->str);
+		if (exit_signal)
+			err = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s: cat %s: killed by signal %s%s%s", ssh_conn_target(mon->ssh),
+					  mon->path, exit_signal, ss->err->len ? ": " : "", ss->err->str);
+		else
+			err = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s: cat %s: exit status %d%s%s", ssh_conn_target(mon->ssh),
+					  mon->path, exit_status, ss->err->len ? ": " : "", ss->err->str);
+		ssh_sample_end(ss, NULL, err);
+		return;
+	}
+	if (!ss->table)
+		ss->table = irq_table_new();
+	if (!irq_parse_into(ss->table, (const char *)ss->out->data, ss->out->len, &err)) {
+		g_prefix_error(&err, "%s: %s: ", ssh_conn_target(mon->ssh), mon->path);
+		ssh_sample_end(ss, NULL, err);
+		return;
+	}
+	s = g_new0(struct irqmon_sample, 1);
+	s->table = g_steal_pointer(&ss->table);
+	s->mono_us = now;
+	s->raw = g_byte_array_free_to_bytes(g_steal_pointer(&ss->out));
+	ss->out = g_byte_array_new();
+	ssh_sample_end(ss, s, NULL);
+}
+
+static const struct ssh_chan_ops ssh_sample_ops = { ssh_sample_data, ssh_sample_closed };
+
+static void ssh_sample_ready(struct ssh_conn *conn, const GError *error, void *p)
+{
+	struct ssh_sample *ss = p;
+	g_autofree char *command = NULL;
+
+	ss->waiting = FALSE;
+	if (ss->done_id)
+		return;
+	if (error) {
+		/* the message names the target ("root@vm1:22: could not connect: ...") */
+		ssh_sample_end(ss, NULL, g_error_new_literal(SSH_ERROR, error->code, error->message));
+		return;
+	}
+	command = g_strdup_printf("cat %s", ss->mon->path);
+	ss->chan = ssh_chan_exec(conn, command, &ssh_sample_ops, ss);
+	if (!ss->chan)
+		ssh_sample_end(ss, NULL, g_error_new(SSH_ERROR, SSH_ERROR_LOST, "%s: the connection went down",
+						     ssh_conn_target(conn)));
+}
+
+static void ssh_sample_start(struct irqmon *mon, GTask *task)
+{
+	struct ssh_sample *ss = g_new0(struct ssh_sample, 1);
+	GCancellable *cancellable = g_task_get_cancellable(task);
+
+	ss->mon = mon;
+	ss->task = g_object_ref(task);
+	ss->out = g_byte_array_new();
+	ss->err = g_string_new(NULL);
+	ss->table = g_steal_pointer(&mon->spare);
+	if (cancellable) {
+		ss->cancel_id = g_cancellable_connect(cancellable, G_CALLBACK(ssh_sample_cancelled), ss, NULL);
+		if (ss->done_id)
+			return; /* cancelled already */
+	}
+	ss->waiting = TRUE;
+	ssh_conn_connect(mon->ssh, ssh_sample_ready, ss);
+}
+
 /* Every async sample goes through here, so irqmon_free() can wait for the callbacks. */
 struct sample_call {
 	struct irqmon *mon;
@@ -238,6 +425,10 @@ void irqmon_sample_async(struct irqmon *mon, GCancellable *cancellable, GAsyncRe
 	mon->in_flight++;
 	task = g_task_new(NULL, cancellable, sample_call_done, call);
 	g_task_set_source_tag(task, irqmon_sample_async);
+	if (mon->ssh) {
+		ssh_sample_start(mon, task);
+		return;
+	}
 	job = sample_job_new(mon);
 	job->table = g_steal_pointer(&mon->spare);
 	g_task_set_task_data(task, job, sample_job_free);
@@ -249,11 +440,27 @@ struct irqmon_sample *irqmon_sample_finish(GAsyncResult *result, GError **error)
 	return g_task_propagate_pointer(G_TASK(result), error);
 }
 
+static void sample_now_done(GObject *source G_GNUC_UNUSED, GAsyncResult *res, gpointer p)
+{
+	*(GAsyncResult **)p = g_object_ref(res);
+}
+
 struct irqmon_sample *irqmon_sample_now(struct irqmon *mon, GError **error)
 {
-	struct sample_job *job = sample_job_new(mon);
-	struct irqmon_sample *s = sample_job_run(job, error);
+	struct sample_job *job;
+	struct irqmon_sample *s;
 
+	if (mon->ssh) {
+		/* the connection lives on the loop: turn it until the sample came */
+		g_autoptr(GAsyncResult) res = NULL;
+
+		irqmon_sample_async(mon, NULL, sample_now_done, &res);
+		while (!res)
+			g_main_context_iteration(NULL, TRUE);
+		return irqmon_sample_finish(res, error);
+	}
+	job = sample_job_new(mon);
+	s = sample_job_run(job, error);
 	sample_job_free(job);
 	return s;
 }

@@ -23,18 +23,25 @@ double irqmon_interval_s(const struct irqmon_sample *before, const struct irqmon
 struct irqmon;
 struct suite_machine;
 
-/* A local file (NULL: /proc/interrupts): read on a worker. */
+/* A local file (NULL: /proc/interrupts): read on a worker. Every sample of a monitor is parsed
+ * into the table of the one before the previous (the tables are reused). */
 struct irqmon *irqmon_new_local(const char *path);
 /* A guest's /proc/interrupts through qemu-guest-agent on conn (referenced while the monitor
  * lives); domain is the libvirt domain name. No network needed in the guest. */
 struct irqmon *irqmon_new_agent(virConnectPtr conn, const char *domain);
+/* A machine's over SSH (`cat /proc/interrupts`, no pty) on a connection of the monitor's own,
+ * made from options (copied); the connection lives on the thread-default main loop. machine
+ * names it in messages. */
+struct ssh_options;
+struct irqmon *irqmon_new_ssh(const struct ssh_options *options, const char *machine);
 /*
- * The monitor of a suite machine: local machines read the file, agent machines (agent: true,
- * with a domain, expanded by the caller) use conn. SSH and console-only machines are not
- * supported in this version: NULL and an error naming the machine.
+ * The monitor of a suite machine, the first way that applies: local machines read the file,
+ * agent machines (agent: true, with a domain, expanded by the caller) use conn, SSH machines
+ * use ssh (the machine's resolved options: sshtarget.h). Console-only machines are not
+ * supported: NULL and an error naming the machine.
  */
 struct irqmon *irqmon_new_for_machine(const struct suite_machine *machine, const char *domain, virConnectPtr conn,
-				      GError **error);
+				      const struct ssh_options *ssh, GError **error);
 /* Frees it; a sample in flight is cancelled (its callback still comes, with G_IO_ERROR_CANCELLED). */
 void irqmon_free(struct irqmon *mon);
 /* "vm1 (agent)" / "/proc/interrupts": for messages. */

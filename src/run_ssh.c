@@ -8,6 +8,7 @@
 #include "run_private.h"
 #include "session.h"
 #include "ssh.h"
+#include "sshtarget.h"
 #include "vars.h"
 
 /* One machine's connection, and the steps waiting for it. */
@@ -81,53 +82,21 @@ static struct run_sshpool *sshpool_of(struct run *run)
 	return *slot;
 }
 
-/* A file of the machine: ~/ is the home directory, relative paths are from the suite's directory. */
-static char *machine_file(struct run *run, const char *text, GError **error)
-{
-	g_autofree char *path = vars_expand(run_vars(run), text, VARS_RAW, error);
-
-	if (!path)
-		return NULL;
-	if (g_str_has_prefix(path, "~/"))
-		return g_build_filename(g_get_home_dir(), path + 2, NULL);
-	if (!g_path_is_absolute(path))
-		return g_build_filename(run_base_dir(run), path, NULL);
-	return g_steal_pointer(&path);
-}
-
 static struct pool_ssh *pool_ssh_for(struct run *run, const struct suite_machine *m, GError **error)
 {
 	struct run_sshpool *pool = sshpool_of(run);
 	struct pool_ssh *ps = g_hash_table_lookup(pool->conns, m->name);
-	g_autofree char *target = NULL, *user = NULL, *host = NULL, *identity = NULL, *password = NULL, *known = NULL;
-	struct ssh_options o = { 0 };
-	guint port = 22;
+	struct ssh_target *target;
 
 	if (ps)
 		return ps;
-	target = vars_expand(run_vars(run), m->ssh, VARS_RAW, error);
+	target = ssh_target_resolve(m, run_vars(run), run_base_dir(run), error);
 	if (!target)
 		return NULL;
-	if (!vars_ssh_split(target, &user, &host, &port)) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "machine '%s': ssh '%s' is not user@host[:port]", m->name, target);
-		return NULL;
-	}
-	if ((m->identity && !(identity = machine_file(run, m->identity, error))) ||
-	    (m->password && !(password = vars_expand(run_vars(run), m->password, VARS_RAW, error))) ||
-	    (m->known_hosts && !(known = machine_file(run, m->known_hosts, error))))
-		return NULL;
-	o.user = user;
-	o.host = host;
-	o.port = port;
-	o.identity = identity;
-	o.password = password;
-	o.known_hosts = known;
 	ps = g_new0(struct pool_ssh, 1);
 	ps->run = run;
-	ps->conn = ssh_conn_new(&o, NULL, ps);
-	if (password)
-		memset(password, 0, strlen(password));
+	ps->conn = ssh_conn_new(&target->options, NULL, ps);
+	ssh_target_free(target);
 	g_hash_table_insert(pool->conns, g_strdup(m->name), ps);
 	return ps;
 }
@@ -346,7 +315,7 @@ gboolean run_host_key_scan(struct run *run, guint step, run_host_key_fn fn, void
 		offer_free(o);
 		return FALSE;
 	}
-	o->file = m->known_hosts ? machine_file(run, m->known_hosts, error)
+	o->file = m->known_hosts ? ssh_target_file(run_vars(run), run_base_dir(run), m->known_hosts, error)
 				 : g_build_filename(g_get_home_dir(), ".ssh", "known_hosts", NULL);
 	if (!o->file) {
 		offer_free(o);

@@ -74,6 +74,7 @@ struct ssh_chan {
 	LIBSSH2_CHANNEL *ch;
 	char *command;
 	guint cols, rows;
+	gboolean pty;     /* ask for a pty before starting */
 	const struct ssh_chan_ops *ops;
 	void *user_data;
 	enum chan_phase phase;
@@ -907,7 +908,7 @@ static gboolean chan_step(struct ssh_chan *ch)
 				chan_fail(ch, "could not open a session channel");
 				return TRUE;
 			}
-			ch->phase = ch->want_close ? CH_CLOSE : CH_PTY;
+			ch->phase = ch->want_close ? CH_CLOSE : ch->pty ? CH_PTY : CH_START;
 			break;
 		case CH_PTY:
 			rc = libssh2_channel_request_pty_ex(ch->ch, "xterm", 5, NULL, 0, (int)ch->cols, (int)ch->rows, 0, 0);
@@ -1094,8 +1095,8 @@ static void pump(struct ssh_conn *c)
 		arm_watch(c);
 }
 
-struct ssh_chan *ssh_chan_open(struct ssh_conn *conn, const char *command, guint cols, guint rows,
-			       const struct ssh_chan_ops *ops, void *user_data)
+static struct ssh_chan *chan_new(struct ssh_conn *conn, const char *command, gboolean pty, guint cols, guint rows,
+			     const struct ssh_chan_ops *ops, void *user_data)
 {
 	struct ssh_chan *ch;
 
@@ -1104,6 +1105,7 @@ struct ssh_chan *ssh_chan_open(struct ssh_conn *conn, const char *command, guint
 	ch = g_new0(struct ssh_chan, 1);
 	ch->conn = conn;
 	ch->command = g_strdup(command);
+	ch->pty = pty;
 	ch->cols = cols ? cols : 80;
 	ch->rows = rows ? rows : 24;
 	ch->ops = ops;
@@ -1113,6 +1115,18 @@ struct ssh_chan *ssh_chan_open(struct ssh_conn *conn, const char *command, guint
 	conn->pump_again = TRUE;
 	schedule_pump(conn);
 	return ch;
+}
+
+struct ssh_chan *ssh_chan_open(struct ssh_conn *conn, const char *command, guint cols, guint rows,
+			       const struct ssh_chan_ops *ops, void *user_data)
+{
+	return chan_new(conn, command, TRUE, cols, rows, ops, user_data);
+}
+
+struct ssh_chan *ssh_chan_exec(struct ssh_conn *conn, const char *command, const struct ssh_chan_ops *ops,
+			       void *user_data)
+{
+	return chan_new(conn, command, FALSE, 0, 0, ops, user_data);
 }
 
 gboolean ssh_chan_write(struct ssh_chan *ch, const char *data, gsize len)

@@ -81,6 +81,10 @@ struct ssh_chan_ops {
 /* command NULL: a shell. NULL when the connection is not up. Free channels before their connection. */
 struct ssh_chan *ssh_chan_open(struct ssh_conn *conn, const char *command, guint cols, guint rows,
 			       const struct ssh_chan_ops *ops, void *user_data);
+/* A command without a pty, for reading data: its output byte for byte, stderr apart (a signal
+ * request is then the only way to stop it early). */
+struct ssh_chan *ssh_chan_exec(struct ssh_conn *conn, const char *command, const struct ssh_chan_ops *ops,
+			       void *user_data);
 /* Queues bytes for the channel's stdin (FALSE when it has ended). */
 gboolean ssh_chan_write(struct ssh_chan *chan, const char *data, gsize len);
 /* Asks the server to signal the command ("TERM", "KILL", ...) with a "signal" request (libssh2

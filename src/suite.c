@@ -1134,10 +1134,10 @@ static void parse_check_interrupts(struct loader *ld, struct suite_step *step, c
 
 		const ynode *where = map_get(node, "on");
 
-		if (!m->local && !m->agent)
+		if (!m->local && !m->agent && !m->ssh)
 			problem(ld, where ? where : node,
-				"check interrupts reads /proc/interrupts of a local machine or through the guest agent: "
-				"machine '%s' has neither 'local: true' nor 'agent: true'", ci->on);
+				"check interrupts reads /proc/interrupts of a local machine, through the guest agent or "
+				"over SSH: machine '%s' has neither 'local: true', 'agent: true' nor 'ssh:'", ci->on);
 	}
 }
 

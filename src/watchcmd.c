@@ -6,6 +6,7 @@
 
 #include "catalog.h"
 #include "irqmon.h"
+#include "sshtarget.h"
 #include "run.h"
 #include "suite.h"
 #include "vars.h"
@@ -80,7 +81,7 @@ static void on_sample(struct irqmon *mon, const struct irqmon_sample *prev G_GNU
 	struct watch *w = p;
 
 	if (error) {
-		fprintf(stderr, "virtcon watch: %s: %s\n", irqmon_describe(mon), error->message);
+		fprintf(stderr, "virtcon watch: %s\n", error->message); /* it names the machine or file */
 		w->status = 1;
 		g_main_loop_quit(w->loop);
 		return;
@@ -153,9 +154,15 @@ static struct irqmon *machine_monitor(const char *suite_arg, const char *machine
 		*virt = virt_new(muri, NULL, NULL);
 		if (!virt_wait_connected(*virt, 60000, error))
 			goto out;
-		mon = irqmon_new_for_machine(m, domain, virt_connection(*virt), error);
+		mon = irqmon_new_for_machine(m, domain, virt_connection(*virt), NULL, error);
+	} else if (m->ssh && !m->local) {
+		g_autofree char *dir = g_path_get_dirname(suite->file);
+		struct ssh_target *target = ssh_target_resolve(m, vars, dir, error);
+
+		mon = target ? irqmon_new_ssh(&target->options, m->name) : NULL;
+		ssh_target_free(target);
 	} else {
-		mon = irqmon_new_for_machine(m, NULL, NULL, error);
+		mon = irqmon_new_for_machine(m, NULL, NULL, NULL, error);
 	}
 out:
 	vars_free(vars);

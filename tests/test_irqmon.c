@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "irqmon.h"
+#include "ssh.h"
 #include "suite.h"
 
 static char *corpus(const char *name)
@@ -230,14 +231,20 @@ static void test_machines(void **state G_GNUC_UNUSED)
 	g_autoptr(GError) e3 = NULL;
 	struct irqmon *mon;
 
-	assert_null(irqmon_new_for_machine(&ssh, NULL, NULL, &e1));
-	assert_true(g_error_matches(e1, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED));
-	assert_non_null(strstr(e1->message, "vm2: reading /proc/interrupts over SSH is not supported"));
-	assert_null(irqmon_new_for_machine(&console, NULL, NULL, &e2));
+	struct ssh_options o = { .user = "root", .host = "vm2", .port = 2222 };
+
+	assert_null(irqmon_new_for_machine(&ssh, NULL, NULL, NULL, &e1));
+	assert_true(g_error_matches(e1, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT));
+	assert_non_null(strstr(e1->message, "vm2: its /proc/interrupts is read over SSH"));
+	/* made, not connected yet: the connection is made by the first sample (tests/test_ssh.c) */
+	mon = irqmon_new_for_machine(&ssh, NULL, NULL, &o, NULL);
+	assert_string_equal(irqmon_describe(mon), "vm2 (SSH root@vm2:2222)");
+	irqmon_free(mon);
+	assert_null(irqmon_new_for_machine(&console, NULL, NULL, NULL, &e2));
 	assert_non_null(strstr(e2->message, "over the serial console"));
-	assert_null(irqmon_new_for_machine(&agent, "d1", NULL, &e3));
+	assert_null(irqmon_new_for_machine(&agent, "d1", NULL, NULL, &e3));
 	assert_non_null(strstr(e3->message, "vm1:"));
-	mon = irqmon_new_for_machine(&local, NULL, NULL, NULL);
+	mon = irqmon_new_for_machine(&local, NULL, NULL, NULL, NULL);
 	assert_string_equal(irqmon_describe(mon), "/proc/interrupts");
 	irqmon_free(mon);
 }

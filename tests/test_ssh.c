@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 
+#include "irqmon.h"
 #include "run.h"
 #include "ssh.h"
 #include "suite.h"
@@ -668,6 +669,129 @@ static void test_timeout_kills(void **state G_GNUC_UNUSED)
 	fixture_free(&f);
 }
 
+/* check: { interrupts } on an SSH machine: sampled over SSH before and after the step. */
+static void test_interrupts_check(void **state G_GNUC_UNUSED)
+{
+	struct fixture f = { 0 };
+	const struct run_step *st;
+
+	load(&f, NULL,
+	     "  - run: sleep 0.5\n    check: { interrupts: { on: vm, irq: LOC, delta: '>= 1' } }\n"
+	     "  - run: true\n    check: { interrupts: { on: vm, irq: 'no-such-irq' } }\n");
+	run_one(&f, 0);
+	expect_status(&f, 0, STEP_PASS);
+	st = step_of(&f, 0);
+	/* the table of what moved: the local timer ticked during half a second */
+	if (!strstr(st->output->str, "LOC"))
+		fail_msg("output: %s", st->output->str);
+	run_one(&f, 1);
+	expect_status(&f, 1, STEP_FAIL);
+	assert_non_null(strstr(step_of(&f, 1)->reason, "no interrupt on vm matches /no-such-irq/"));
+	fixture_free(&f);
+}
+
+struct watched {
+	GMainLoop *loop;
+	guint samples, diffs, errors;
+	char *error;
+	guint64 loc_moved;
+	guint stop_after; /* quit once samples + errors reach it */
+};
+
+static void on_watch(struct irqmon *mon G_GNUC_UNUSED, const struct irqmon_sample *prev,
+		     const struct irqmon_sample *cur, const struct irq_diff *diff, const GError *error, void *p)
+{
+	struct watched *w = p;
+
+	if (error) {
+		w->errors++;
+		g_free(w->error);
+		w->error = g_strdup(error->message);
+	} else {
+		w->samples++;
+		assert_non_null(cur->table);
+		assert_true(cur->table->n_cpus >= 1);
+		if (prev && diff) {
+			int r = irq_table_find(cur->table, "LOC");
+
+			w->diffs++;
+			if (r >= 0)
+				w->loc_moved += diff->rows[r].total;
+		}
+	}
+	if (w->samples + w->errors >= w->stop_after)
+		g_main_loop_quit(w->loop);
+}
+
+static gboolean watch_safety(gpointer data G_GNUC_UNUSED)
+{
+	fail_msg("the monitor did not report within 60 s");
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * The interrupts monitor over SSH: samples the server's /proc/interrupts (this machine's) on
+ * its own connection, diffs them; a killed server is an error naming the machine, and
+ * sampling goes on once the server is back; an unknown host key is refused.
+ */
+static void test_interrupts_monitor(void **state G_GNUC_UNUSED)
+{
+	g_autofree char *id = path_in("id");
+	g_autofree char *known = path_in("known_hosts");
+	g_autofree char *empty = path_in("known_hosts.empty");
+	struct ssh_options o = { .user = "root", .host = "127.0.0.1", .port = srv.port, .identity = id,
+				 .known_hosts = known, .no_agent = TRUE };
+	struct watched w = { .loop = g_main_loop_new(NULL, FALSE), .stop_after = 3 };
+	struct irqmon *mon = irqmon_new_ssh(&o, "vm");
+	g_autoptr(GError) error = NULL;
+	struct irqmon_sample *s;
+	guint safety_id;
+
+	/* one sample, blocking (as virtcon watch --count 1 takes it) */
+	s = irqmon_sample_now(mon, &error);
+	if (!s)
+		fail_msg("%s", error->message);
+	assert_non_null(strstr(g_bytes_get_data(s->raw, NULL), "CPU0"));
+	assert_true(irq_table_find(s->table, "LOC") >= 0);
+	irqmon_sample_free(s);
+
+	/* watching: three samples, two diffs, the local timer moved */
+	irqmon_watch(mon, 100, on_watch, &w);
+	safety_id = g_timeout_add_seconds(60, watch_safety, NULL);
+	g_main_loop_run(w.loop);
+	assert_int_equal(w.samples, 3);
+	assert_int_equal(w.diffs, 2);
+	assert_true(w.loc_moved > 0);
+
+	/* the server dies: errors that name the machine, and samples again once it is back */
+	server_stop();
+	w.samples = 0;
+	w.stop_after = 1;
+	g_main_loop_run(w.loop);
+	assert_int_equal(w.errors, 1);
+	/* "could not connect", or "lost" when a sample was under way */
+	if (!g_str_has_prefix(w.error, "root@127.0.0.1:"))
+		fail_msg("error: %s", w.error);
+	assert_true(server_start());
+	w.errors = 0;
+	w.stop_after = 1;
+	while (w.samples == 0)
+		g_main_loop_run(w.loop);
+	g_source_remove(safety_id);
+	irqmon_free(mon);
+
+	/* an unknown host key: refused, with the fingerprint to compare */
+	o.known_hosts = empty;
+	mon = irqmon_new_ssh(&o, "vm");
+	g_clear_error(&error);
+	assert_null(irqmon_sample_now(mon, &error));
+	assert_true(g_error_matches(error, SSH_ERROR, SSH_ERROR_HOSTKEY_UNKNOWN));
+	assert_non_null(strstr(error->message, srv.host_fp));
+	irqmon_free(mon);
+	g_free(w.error);
+	g_main_loop_unref(w.loop);
+}
+
 static void test_fingerprint(void **state G_GNUC_UNUSED)
 {
 	/* the SHA-256 of "abc", base64 without padding */
@@ -789,6 +913,8 @@ int main(void)
 		cmocka_unit_test(test_agent),
 		cmocka_unit_test(test_password_not_shown),
 		cmocka_unit_test(test_dropped),
+		cmocka_unit_test(test_interrupts_check),
+		cmocka_unit_test(test_interrupts_monitor),
 		cmocka_unit_test(test_testbed_dropbear),
 	};
 

@@ -37,7 +37,8 @@ if grep -Eq '^ *[0-9]+\.[0-9]{3}s 0 timer CPU1 \+[0-9]+$' "$tmp/live.out"; then 
 cat >"$tmp/s.yaml" <<'YAML'
 suite: w
 machines:
-  vm2: { ssh: "root@vm2" }
+  vm2: { ssh: "root@127.0.0.1:1", known-hosts: /dev/null }
+  vm3: { domain: d3 }
 steps:
   - name: a
     run: echo
@@ -46,8 +47,15 @@ if [ -r /proc/interrupts ]; then
 	"$VIRTCON" watch interrupts --on host --suite "$tmp/s.yaml" --interval 0.1 --count 2 >"$tmp/host.out" 2>&1
 	same "--on host samples /proc/interrupts" "$? $(wc -l <"$tmp/host.out" | tr -d ' ')" "0 2"
 fi
+# (a real SSH server is sampled in tests/test_ssh.c)
 "$VIRTCON" watch interrupts --on vm2 --suite "$tmp/s.yaml" --count 1 >"$tmp/ssh.out" 2>&1
-same "an SSH machine is refused, clearly" "$? $(cat "$tmp/ssh.out")" "2 virtcon watch: vm2: reading /proc/interrupts over SSH is not supported in this version; give the machine 'agent: true' (qemu-guest-agent) or sample a local machine"
+rc=$?
+case "$rc $(cat "$tmp/ssh.out")" in
+"1 virtcon watch: root@127.0.0.1:1: could not connect: "*) ok "an SSH machine that does not answer: exit 1, the target named" ;;
+*) not_ok "an SSH machine that does not answer: exit 1, the target named"; echo "#   got: $rc $(cat "$tmp/ssh.out")" ;;
+esac
+"$VIRTCON" watch interrupts --on vm3 --suite "$tmp/s.yaml" --count 1 >"$tmp/con.out" 2>&1
+same "a console-only machine is refused, clearly" "$? $(cat "$tmp/con.out")" "2 virtcon watch: vm3: reading /proc/interrupts over the serial console is not supported: give the machine 'agent: true' (qemu-guest-agent) or 'ssh:'"
 "$VIRTCON" watch interrupts --on vm9 --suite "$tmp/s.yaml" >"$tmp/e.out" 2>&1
 same "an unknown machine" "$? $(cat "$tmp/e.out")" "2 virtcon watch: $tmp/s.yaml: no machine 'vm9'"
 "$VIRTCON" watch interrupts --file "$tmp/missing" --file "$irq/seed000-step6.txt" >"$tmp/e.out" 2>&1

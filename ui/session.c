@@ -9,6 +9,7 @@
 #include "pane_timeline.h"
 #include "pane_interrupts.h"
 #include "irqmon.h"
+#include "sshtarget.h"
 #include "export.h"
 #include "journal.h"
 #include "runner.h"
@@ -185,7 +186,15 @@ static void setup_suite_pane(struct console *c, struct pane *pane, const struct 
 			conn = virt ? virt_connection(virt) : NULL;
 			domain = vars_expand(c->vars, m->domain, VARS_RAW, NULL);
 		}
-		mon = m ? irqmon_new_for_machine(m, domain, conn, &error) : NULL;
+		if (m && m->ssh && !m->local && !(m->agent && m->domain)) {
+			g_autofree char *dir = g_path_get_dirname(c->suite->file);
+			struct ssh_target *target = ssh_target_resolve(m, c->vars, dir, &error);
+
+			mon = target ? irqmon_new_ssh(&target->options, m->name) : NULL;
+			ssh_target_free(target);
+		} else {
+			mon = m ? irqmon_new_for_machine(m, domain, conn, NULL, &error) : NULL;
+		}
 		if (mon)
 			pane_interrupts_watch(pane, mon, 1000, pane_changed, c);
 		else
