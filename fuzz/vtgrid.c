@@ -30,12 +30,22 @@ static void check(struct vtgrid *g)
 		char *t = vtgrid_line_text(g, row);
 		free(t);
 	}
+	/* keys in whatever modes the input set: bounded, 7-bit */
+	for (int k = VTGRID_KEY_NONE; k < VTGRID_KEY_COUNT; k++) {
+		char out[VTGRID_KEY_BYTES_MAX];
+		gsize n = vtgrid_key_bytes(g, (enum vtgrid_key)k, out);
+		if (n > sizeof(out))
+			abort();
+		for (gsize j = 0; j < n; j++)
+			if ((unsigned char)out[j] >= 0x80)
+				abort();
+	}
 }
 
 /*
  * Layout: 3 header bytes (rows, cols, scrollback), then records: a control byte c; c < 0xf0
  * feeds the next (c % 97) + 1 bytes; 0xf0-0xf7 resizes from the next 2 bytes; 0xf8-0xfb
- * checks the whole grid and searches; 0xfc resets; others feed one byte.
+ * checks the whole grid, encodes keys and searches; 0xfc resets; others feed one byte.
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,29 +1,19 @@
-/* expect.c - send/expect matching over a byte stream: terminal noise removed, consumption like expect(1). */
+/* expect.c - send/expect matching over a byte stream: noise stripped (ansi.c), consumed like expect(1). */
 #include "config.h"
 
 #include <string.h>
 
+#include "ansi.h"
 #include "expect.h"
 
-/* Longest escape sequence kept track of; longer ones are dropped as they come. */
-#define EXPECT_CSI_MAX 64
-
-enum expect_state {
-	EXPECT_NORMAL,
-	EXPECT_ESC,       /* after ESC */
-	EXPECT_ESC_INTER, /* ESC followed by intermediates (ESC ( B): until a final byte */
-	EXPECT_CSI,       /* ESC [ ... until a final byte 0x40-0x7e */
-	EXPECT_STRING,    /* OSC (ESC ]) or DCS/SOS/PM/APC: until BEL or ESC \ */
-	EXPECT_STRING_ESC /* ESC seen inside a string */
-};
+/* A huge feed is cleaned in slices, so the buffer stays near its cap. */
+#define EXPECT_SLICE 65536
 
 struct expect {
-	GString *buf;  /* cleaned text; the unconsumed part starts at start */
+	GString *buf;     /* cleaned text; the unconsumed part starts at start */
 	gsize start;
-	enum expect_state state;
-	guint seq_len;        /* bytes in the current CSI */
-	gboolean cr_pending;  /* a CR whose meaning depends on the next byte */
-	GRegex *raw_re;       /* a G_REGEX_RAW copy of the last non-raw pattern, for invalid UTF-8 */
+	struct ansi ansi; /* escape sequences out, CR LF and lone CRs as LF */
+	GRegex *raw_re;   /* a G_REGEX_RAW copy of the last non-raw pattern, for invalid UTF-8 */
 };
 
 struct expect *expect_new(void)
@@ -31,6 +21,7 @@ struct expect *expect_new(void)
 	struct expect *ex = g_new0(struct expect, 1);
 
 	ex->buf = g_string_sized_new(256);
+	ansi_init(&ex->ansi, 0);
 	return ex;
 }
 
@@ -58,89 +49,6 @@ static void compact(struct expect *ex)
 	}
 }
 
-static void put(struct expect *ex, char c)
-{
-	g_string_append_c(ex->buf, c);
-}
-
-/* A CR followed by something other than LF: the line is redrawn. Both the old and the new text
- * stay matchable, on lines of their own. */
-static void settle_cr(struct expect *ex, char next)
-{
-	if (!ex->cr_pending)
-		return;
-	ex->cr_pending = FALSE;
-	if (next != '\n')
-		put(ex, '\n');
-}
-
-static void clean_byte(struct expect *ex, unsigned char c)
-{
-	switch (ex->state) {
-	case EXPECT_NORMAL:
-		if (c == 0x1b) {
-			ex->state = EXPECT_ESC;
-		} else if (c == '\r') {
-			ex->cr_pending = TRUE; /* CR CR LF is one line end too */
-		} else if (c == '\0' || c == '\a' || c == 0x7f) {
-			/* NUL padding, bells and DEL carry no text */
-		} else {
-			settle_cr(ex, (char)c);
-			put(ex, (char)c);
-		}
-		return;
-	case EXPECT_ESC:
-		if (c == '[') {
-			ex->state = EXPECT_CSI;
-			ex->seq_len = 0;
-		} else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') {
-			ex->state = EXPECT_STRING;
-		} else if (c >= 0x20 && c <= 0x2f) {
-			ex->state = EXPECT_ESC_INTER;
-		} else if (c == 0x1b) {
-			ex->state = EXPECT_ESC;
-		} else {
-			ex->state = EXPECT_NORMAL; /* a two-byte sequence (ESC 7, ESC =), or a stray ESC */
-			if (c < 0x20)
-				clean_byte(ex, c);
-		}
-		return;
-	case EXPECT_ESC_INTER:
-		if (c >= 0x20 && c <= 0x2f)
-			return;
-		ex->state = EXPECT_NORMAL;
-		if (c < 0x20)
-			clean_byte(ex, c);
-		return;
-	case EXPECT_CSI:
-		if (c >= 0x40 && c <= 0x7e) {
-			ex->state = EXPECT_NORMAL;
-		} else if (c >= 0x20 && c <= 0x3f) {
-			if (++ex->seq_len > EXPECT_CSI_MAX)
-				ex->state = EXPECT_NORMAL;
-		} else {
-			/* a control byte or a high byte inside a CSI: the sequence was cut short */
-			ex->state = EXPECT_NORMAL;
-			clean_byte(ex, c);
-		}
-		return;
-	case EXPECT_STRING:
-		if (c == '\a')
-			ex->state = EXPECT_NORMAL;
-		else if (c == 0x1b)
-			ex->state = EXPECT_STRING_ESC;
-		return;
-	case EXPECT_STRING_ESC:
-		if (c == '\\') {
-			ex->state = EXPECT_NORMAL;
-		} else {
-			ex->state = EXPECT_ESC; /* ESC ends the string and starts a new sequence */
-			clean_byte(ex, c);
-		}
-		return;
-	}
-}
-
 static void enforce_cap(struct expect *ex)
 {
 	gsize unconsumed = ex->buf->len - ex->start;
@@ -152,13 +60,14 @@ static void enforce_cap(struct expect *ex)
 
 void expect_feed(struct expect *ex, const char *data, gsize len)
 {
-	for (gsize i = 0; i < len; i++) {
-		clean_byte(ex, (unsigned char)data[i]);
-		/* keep memory bounded even for one huge feed */
-		if (ex->buf->len - ex->start > EXPECT_KEEP + 65536)
-			enforce_cap(ex);
-	}
-	enforce_cap(ex);
+	do {
+		gsize n = MIN(len, EXPECT_SLICE);
+
+		ansi_feed(&ex->ansi, data, n, ex->buf);
+		enforce_cap(ex); /* memory stays bounded even for one huge feed */
+		data += n;
+		len -= n;
+	} while (len > 0);
 }
 
 void expect_clear(struct expect *ex)

@@ -7,9 +7,11 @@
 /*
  * A buffer of what a session printed and nobody consumed yet. expect_wait() looks for a
  * pattern in it; a match consumes the buffer up to the end of the match, as expect(1) does, so
- * the next expect sees only what came after. Terminal noise is removed before matching: CSI and
- * OSC escape sequences (busybox's ESC[6n after each prompt), CRs before LF. The buffer is capped
- * (EXPECT_KEEP: the oldest bytes are dropped, and a pattern can't see them).
+ * the next expect sees only what came after. Terminal noise is removed before matching (ansi.h):
+ * escape sequences (busybox's ESC[6n after each prompt), controls but LF and TAB; CR LF is LF and
+ * a lone CR too (each version of a redrawn line is a line of its own; a CR at the end of the
+ * buffer waits for the next byte). The buffer is capped (EXPECT_KEEP: the oldest bytes are
+ * dropped, and a pattern can't see them).
  */
 #define EXPECT_KEEP (1024 * 1024)
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ansi.h"
 #include "export.h"
 
 #define UNFINISHED_MESSAGE "session ended before this step finished"
@@ -51,47 +52,17 @@ static const char *suite_label(const struct journal_log *log)
 	return "virtcon";
 }
 
-/* Text fit for any export: valid UTF-8, terminal escape sequences removed, no control characters
- * but tab and newline (CR LF and lone CR become LF), no C1 controls or U+FFFE/U+FFFF. */
+/* Text fit for any export: terminal escape sequences removed, no control characters but tab and
+ * newline (CR LF and a lone CR become LF: both versions of a redrawn line stay, see ansi.h),
+ * valid UTF-8, no C1 controls or U+FFFE/U+FFFF (which XML cannot hold: stripping can join the
+ * bytes of one from invalid pieces). */
 static char *clean_text(const char *s, gsize len)
 {
-	GString *raw = g_string_sized_new(len);
-	for (gsize i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == 0x1b) { /* ESC: skip the whole sequence */
-			if (i + 1 >= len)
-				break;
-			unsigned char k = (unsigned char)s[++i];
-			if (k == '[') { /* CSI: parameters and intermediates, then one final byte */
-				while (i + 1 < len && (unsigned char)s[i + 1] >= 0x20 && (unsigned char)s[i + 1] <= 0x3f)
-					i++;
-				if (i + 1 < len && (unsigned char)s[i + 1] >= 0x40 && (unsigned char)s[i + 1] <= 0x7e)
-					i++;
-			} else if (k == ']' || k == 'P' || k == '_' || k == '^' || k == 'X') {
-				/* a string up to BEL or ESC \; unterminated within 1 KiB: only ESC k is dropped */
-				gsize j = i + 1, stop = MIN(len, i + 1024);
-				while (j < stop && s[j] != '\a' && !(s[j] == 0x1b && j + 1 < len && s[j + 1] == '\\'))
-					j++;
-				if (j < stop)
-					i = s[j] == '\a' ? j : j + 1;
-			} else {
-				while (k >= 0x20 && k <= 0x2f && i + 1 < len) /* intermediates, then the final byte */
-					k = (unsigned char)s[++i];
-			}
-			continue;
-		}
-		if (c == '\r') {
-			if (i + 1 < len && s[i + 1] == '\n')
-				continue;
-			c = '\n';
-		}
-		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
-			continue;
-		g_string_append_c(raw, (char)c);
-	}
-	g_autofree char *valid = g_utf8_make_valid(raw->str, (gssize)raw->len);
-	g_string_free(raw, TRUE);
+	gsize stripped_len;
+	g_autofree char *stripped = ansi_strip(s, len, 0, &stripped_len);
+	g_autofree char *valid = g_utf8_make_valid(stripped, (gssize)stripped_len);
 	GString *out = g_string_sized_new(strlen(valid));
+
 	for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
 		gunichar u = g_utf8_get_char(p);
 		if ((u >= 0x80 && u <= 0x9f) || u == 0xfffe || u == 0xffff)

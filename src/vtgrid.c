@@ -45,6 +45,8 @@ struct vtgrid {
 	guint bells;
 	vtgrid_output_func output;
 	void *output_user;
+	char *capture;           /* vtgrid_key_bytes(): libvterm's output is caught here */
+	gsize capture_len;
 	/* The input guard (see vtgrid_feed): after an ESC, inside a CSI's parameters (and how many
 	 * separators), after ESC #, inside an OSC or DCS string (and after an ESC in it). */
 	gboolean guard_esc, guard_csi, guard_hash, guard_str_esc;
@@ -736,6 +738,21 @@ static void on_output(const char *s, size_t len, void *user)
 {
 	struct vtgrid *g = user;
 
+	if (g->capture) {
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (g->capture_len + 2 > VTGRID_KEY_BYTES_MAX)
+				break;
+			if (c >= 0x80 && c < 0xa0) {
+				/* C1 (after S8C1T) as ESC and its 7-bit twin, for UTF-8 guests */
+				g->capture[g->capture_len++] = '\033';
+				c -= 0x40;
+			}
+			g->capture[g->capture_len++] = (char)c;
+		}
+		return;
+	}
 	if (g->output)
 		g->output(s, len, g->output_user);
 }
@@ -970,6 +987,61 @@ void vtgrid_set_output_func(struct vtgrid *g, vtgrid_output_func func, void *use
 {
 	g->output = func;
 	g->output_user = user;
+}
+
+static const struct {
+	VTermKey key;
+	VTermModifier mod;
+} key_map[VTGRID_KEY_COUNT] = {
+	[VTGRID_KEY_ENTER] = { VTERM_KEY_ENTER, VTERM_MOD_NONE },
+	[VTGRID_KEY_TAB] = { VTERM_KEY_TAB, VTERM_MOD_NONE },
+	[VTGRID_KEY_BACKTAB] = { VTERM_KEY_TAB, VTERM_MOD_SHIFT },
+	[VTGRID_KEY_BACKSPACE] = { VTERM_KEY_BACKSPACE, VTERM_MOD_NONE },
+	[VTGRID_KEY_UP] = { VTERM_KEY_UP, VTERM_MOD_NONE },
+	[VTGRID_KEY_DOWN] = { VTERM_KEY_DOWN, VTERM_MOD_NONE },
+	[VTGRID_KEY_LEFT] = { VTERM_KEY_LEFT, VTERM_MOD_NONE },
+	[VTGRID_KEY_RIGHT] = { VTERM_KEY_RIGHT, VTERM_MOD_NONE },
+	[VTGRID_KEY_INSERT] = { VTERM_KEY_INS, VTERM_MOD_NONE },
+	[VTGRID_KEY_DELETE] = { VTERM_KEY_DEL, VTERM_MOD_NONE },
+	[VTGRID_KEY_HOME] = { VTERM_KEY_HOME, VTERM_MOD_NONE },
+	[VTGRID_KEY_END] = { VTERM_KEY_END, VTERM_MOD_NONE },
+	[VTGRID_KEY_PAGE_UP] = { VTERM_KEY_PAGEUP, VTERM_MOD_NONE },
+	[VTGRID_KEY_PAGE_DOWN] = { VTERM_KEY_PAGEDOWN, VTERM_MOD_NONE },
+	[VTGRID_KEY_KP_ENTER] = { VTERM_KEY_KP_ENTER, VTERM_MOD_NONE },
+};
+
+static gsize key_capture(struct vtgrid *g, VTermKey key, VTermModifier mod, char *out)
+{
+	g->capture = out;
+	g->capture_len = 0;
+	vterm_keyboard_key(g->vt, key, mod);
+	g->capture = NULL;
+	return g->capture_len;
+}
+
+gsize vtgrid_key_bytes(struct vtgrid *g, enum vtgrid_key key, char out[VTGRID_KEY_BYTES_MAX])
+{
+	VTermKey vk;
+	VTermModifier mod = VTERM_MOD_NONE;
+	gsize n;
+
+	/* libvterm encodes from its own state (it keeps DECCKM, DECKPAM and LNM, and 0.1.4 exposes
+	 * none of them), so the key goes through it with its output caught */
+	if (key >= VTGRID_KEY_KP_0 && key < VTGRID_KEY_KP_0 + 10) {
+		vk = VTERM_KEY_KP_0 + (key - VTGRID_KEY_KP_0);
+	} else if (key >= VTGRID_KEY_F1 && key < VTGRID_KEY_COUNT) {
+		vk = VTERM_KEY_FUNCTION(key - VTGRID_KEY_F1 + 1);
+	} else if (key > VTGRID_KEY_NONE && key < VTGRID_KEY_COUNT && key_map[key].key) {
+		vk = key_map[key].key;
+		mod = key_map[key].mod;
+	} else {
+		return 0;
+	}
+	n = key_capture(g, vk, mod, out);
+	/* libvterm 0.1.4: LF for keypad Enter in numeric mode; xterm sends what Enter sends */
+	if (key == VTGRID_KEY_KP_ENTER && n == 1 && out[0] == '\n')
+		n = key_capture(g, VTERM_KEY_ENTER, VTERM_MOD_NONE, out);
+	return n;
 }
 
 int vtgrid_rows(const struct vtgrid *g)

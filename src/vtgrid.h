@@ -89,6 +89,42 @@ void vtgrid_resize(struct vtgrid *g, int rows, int cols);
 void vtgrid_reset(struct vtgrid *g);
 void vtgrid_set_output_func(struct vtgrid *g, vtgrid_output_func func, void *user);
 
+/* Keys whose bytes depend on modes the guest sets: cursor keys (DECCKM, ESC [ ? 1 h), the keypad
+ * (DECKPAM, ESC =), Enter (LNM, ESC [ 20 h). */
+enum vtgrid_key {
+	VTGRID_KEY_NONE = 0,
+	VTGRID_KEY_ENTER,
+	VTGRID_KEY_TAB,
+	VTGRID_KEY_BACKTAB,
+	VTGRID_KEY_BACKSPACE,
+	VTGRID_KEY_UP,
+	VTGRID_KEY_DOWN,
+	VTGRID_KEY_LEFT,
+	VTGRID_KEY_RIGHT,
+	VTGRID_KEY_INSERT,
+	VTGRID_KEY_DELETE,
+	VTGRID_KEY_HOME,
+	VTGRID_KEY_END,
+	VTGRID_KEY_PAGE_UP,
+	VTGRID_KEY_PAGE_DOWN,
+	VTGRID_KEY_KP_0,                          /* the keypad's digits: VTGRID_KEY_KP(d) */
+	VTGRID_KEY_KP_ENTER = VTGRID_KEY_KP_0 + 10,
+	VTGRID_KEY_F1,                            /* F1 .. F12: VTGRID_KEY_F(n) */
+	VTGRID_KEY_COUNT = VTGRID_KEY_F1 + 12,
+};
+#define VTGRID_KEY_KP(d) ((enum vtgrid_key)(VTGRID_KEY_KP_0 + (d)))
+#define VTGRID_KEY_F(n) ((enum vtgrid_key)(VTGRID_KEY_F1 + (n)-1))
+#define VTGRID_KEY_BYTES_MAX 16
+
+/*
+ * Writes into out the bytes a terminal in this grid's modes sends for key, as an xterm does:
+ * Up is ESC [ A, or ESC O A once the guest set application cursor keys; Home/End ESC [ H/F or
+ * ESC O H/F; the keypad sends digits, or ESC O p .. y in application keypad mode; Enter CR, or
+ * CR LF in newline mode. Always 7-bit (ESC [, not C1 CSI). Returns the length, 0 for an unknown
+ * key. Nothing is written to the guest (the output function is not called).
+ */
+gsize vtgrid_key_bytes(struct vtgrid *g, enum vtgrid_key key, char out[VTGRID_KEY_BYTES_MAX]);
+
 int vtgrid_rows(const struct vtgrid *g);
 int vtgrid_cols(const struct vtgrid *g);
 int vtgrid_scrollback_count(const struct vtgrid *g);

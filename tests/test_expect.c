@@ -85,6 +85,10 @@ static void test_noise_removed(void **state)
 	/* ESC ( B, ESC =, and a DCS string */
 	feed_bytewise(ex, "a\x1b(Bb\x1b=c\x1bPq#0\x1b\\d\r\r\n");
 	assert_string_equal(expect_text(ex), "abcd\n");
+	expect_clear(ex);
+	/* a CSI as UTF-8 C1, controls but LF and TAB (BS too), a newline after a truncated CSI */
+	feed_bytewise(ex, "\xc2\x9b" "1ma\bb\x01\tc\x1b[12\nd");
+	assert_string_equal(expect_text(ex), "ab\tc\nd");
 	expect_free(ex);
 }
 

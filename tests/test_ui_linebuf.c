@@ -70,6 +70,17 @@ static void test_escapes_dropped(void **state)
 	linebuf_free(lb);
 }
 
+/* C1 controls as UTF-8 are controls (ansi.h): U+009B is a CSI, U+0085 is dropped, not drawn. */
+static void test_c1_controls(void **state)
+{
+	struct linebuf *lb = linebuf_new(100);
+
+	feed(lb, "a\xc2\x9b" "31mred\xc2\x9b" "0m\xc2\x85!\n");
+	feed(lb, "\xc2\x9d" "0;title\xc2\x9c" "after\n");
+	expect_lines(lb, "ared!|after");
+	linebuf_free(lb);
+}
+
 static void test_split_across_feeds(void **state)
 {
 	struct linebuf *lb = linebuf_new(100);
@@ -154,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_plain_and_crlf),
 		cmocka_unit_test(test_cr_overwrites),
 		cmocka_unit_test(test_escapes_dropped),
+		cmocka_unit_test(test_c1_controls),
 		cmocka_unit_test(test_split_across_feeds),
 		cmocka_unit_test(test_invalid_utf8_and_controls),
 		cmocka_unit_test(test_tabs),

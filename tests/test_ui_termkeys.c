@@ -11,14 +11,37 @@
 
 #include "keys.h"
 #include "termkeys.h"
+#include "vtgrid.h"
+
+static struct vtgrid *grid;
 
 static void expect_bytes(int key, const char *bytes)
 {
 	char out[TERMKEYS_MAX];
-	gsize n = termkeys_encode(key, out);
+	gsize n = termkeys_encode(key, grid, out);
 
 	assert_int_equal(n, strlen(bytes));
 	assert_memory_equal(out, bytes, n);
+}
+
+static void feed(const char *s)
+{
+	vtgrid_feed(grid, s, strlen(s));
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	grid = vtgrid_new(24, 80, 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vtgrid_free(grid);
+	grid = NULL;
+	return 0;
 }
 
 static void test_characters(void **state)
@@ -50,6 +73,36 @@ static void test_function_keys(void **state)
 	expect_bytes(UI_KEY_FN(KEY_F(1)), "\033OP");
 	expect_bytes(UI_KEY_FN(KEY_F(12)), "\033[24~");
 	expect_bytes(UI_KEY_FN(KEY_BTAB), "\033[Z");
+	expect_bytes(UI_KEY_FN(KEY_END), "\033[F");
+	expect_bytes(UI_KEY_FN(KEY_IC), "\033[2~");
+	expect_bytes(UI_KEY_FN(KEY_A1), "7"); /* the keypad, numeric */
+	expect_bytes(UI_KEY_FN(KEY_C3), "3");
+}
+
+/* What the guest set decides: vim and less set application cursor keys (and often the keypad). */
+static void test_guest_modes(void **state)
+{
+	(void)state;
+	feed("\033[?1h");
+	expect_bytes(UI_KEY_FN(KEY_UP), "\033OA");
+	expect_bytes(UI_KEY_FN(KEY_DOWN), "\033OB");
+	expect_bytes(UI_KEY_FN(KEY_HOME), "\033OH");
+	expect_bytes(UI_KEY_FN(KEY_END), "\033OF");
+	expect_bytes(UI_KEY_FN(KEY_NPAGE), "\033[6~");
+	expect_bytes('\r', "\r");
+	feed("\033=");
+	expect_bytes(UI_KEY_FN(KEY_A1), "\033Ow");
+	expect_bytes(UI_KEY_FN(KEY_B2), "\033Ou");
+	expect_bytes(UI_KEY_FN(KEY_ENTER), "\033OM");
+	expect_bytes('\r', "\r"); /* the main Enter key is not on the keypad */
+	feed("\033[?1l\033>");
+	expect_bytes(UI_KEY_FN(KEY_UP), "\033[A");
+	expect_bytes(UI_KEY_FN(KEY_HOME), "\033[H");
+	expect_bytes(UI_KEY_FN(KEY_ENTER), "\r");
+	feed("\033[20h"); /* newline mode */
+	expect_bytes('\r', "\r\n");
+	feed("\033[20l");
+	expect_bytes('\r', "\r");
 }
 
 static void test_nothing(void **state)
@@ -57,19 +110,20 @@ static void test_nothing(void **state)
 	char out[TERMKEYS_MAX];
 
 	(void)state;
-	assert_int_equal(termkeys_encode(UI_KEY_FN(KEY_RESIZE), out), 0);
-	assert_int_equal(termkeys_encode(UI_KEY_FN(KEY_MOUSE), out), 0);
-	assert_int_equal(termkeys_encode(0xd800, out), 0);   /* a lone surrogate */
-	assert_int_equal(termkeys_encode(0x110000, out), 0);
-	assert_int_equal(termkeys_encode(-1, out), 0);
+	assert_int_equal(termkeys_encode(UI_KEY_FN(KEY_RESIZE), grid, out), 0);
+	assert_int_equal(termkeys_encode(UI_KEY_FN(KEY_MOUSE), grid, out), 0);
+	assert_int_equal(termkeys_encode(0xd800, grid, out), 0);   /* a lone surrogate */
+	assert_int_equal(termkeys_encode(0x110000, grid, out), 0);
+	assert_int_equal(termkeys_encode(-1, grid, out), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_characters),
-		cmocka_unit_test(test_function_keys),
-		cmocka_unit_test(test_nothing),
+		cmocka_unit_test_setup_teardown(test_characters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_function_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guest_modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nothing, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -456,6 +456,78 @@ static void test_output_and_limits(void **state)
 	vtgrid_free(g);
 }
 
+static void expect_key(struct vtgrid *g, enum vtgrid_key key, const char *bytes)
+{
+	char out[VTGRID_KEY_BYTES_MAX];
+	gsize n = vtgrid_key_bytes(g, key, out);
+	g_autofree char *raw = g_strndup(out, n);
+	g_autofree char *got = g_strescape(raw, NULL);
+	g_autofree char *want = g_strescape(bytes, NULL);
+
+	if (n != strlen(bytes) || memcmp(out, bytes, n) != 0)
+		fail_msg("key %d: sent \"%s\", expected \"%s\"", key, got, want);
+}
+
+/* Keys follow the modes the guest sets: DECCKM, DECKPAM, LNM; 8-bit controls never leak. */
+static void test_key_modes(void **state)
+{
+	struct vtgrid *g = vtgrid_new(5, 20, 10);
+	GString *out = g_string_new(NULL);
+
+	(void)state;
+	vtgrid_set_output_func(g, on_output, out);
+	expect_key(g, VTGRID_KEY_UP, "\033[A");
+	expect_key(g, VTGRID_KEY_HOME, "\033[H");
+	expect_key(g, VTGRID_KEY_END, "\033[F");
+	expect_key(g, VTGRID_KEY_KP(7), "7");
+	expect_key(g, VTGRID_KEY_KP_ENTER, "\r");
+	expect_key(g, VTGRID_KEY_ENTER, "\r");
+	feed_str(g, "\033[?1h"); /* application cursor keys (vim, less) */
+	expect_key(g, VTGRID_KEY_UP, "\033OA");
+	expect_key(g, VTGRID_KEY_DOWN, "\033OB");
+	expect_key(g, VTGRID_KEY_RIGHT, "\033OC");
+	expect_key(g, VTGRID_KEY_LEFT, "\033OD");
+	expect_key(g, VTGRID_KEY_HOME, "\033OH");
+	expect_key(g, VTGRID_KEY_END, "\033OF");
+	expect_key(g, VTGRID_KEY_PAGE_UP, "\033[5~"); /* not cursor keys */
+	expect_key(g, VTGRID_KEY_KP(7), "7");          /* the keypad has its own mode */
+	feed_str(g, "\033=");                         /* application keypad */
+	expect_key(g, VTGRID_KEY_KP(7), "\033Ow");
+	expect_key(g, VTGRID_KEY_KP(0), "\033Op");
+	expect_key(g, VTGRID_KEY_KP_ENTER, "\033OM");
+	feed_str(g, "\033[?1l\033>");
+	expect_key(g, VTGRID_KEY_UP, "\033[A");
+	expect_key(g, VTGRID_KEY_HOME, "\033[H");
+	expect_key(g, VTGRID_KEY_KP(7), "7");
+	/* split across feeds, like any escape sequence */
+	feed_str(g, "\033[?");
+	feed_str(g, "1h");
+	expect_key(g, VTGRID_KEY_UP, "\033OA");
+	feed_str(g, "\033[20h"); /* newline mode: Enter sends CR LF */
+	expect_key(g, VTGRID_KEY_ENTER, "\r\n");
+	expect_key(g, VTGRID_KEY_KP_ENTER, "\r\n");
+	feed_str(g, "\033 G"); /* S8C1T: libvterm would send C1 CSI/SS3; a UTF-8 guest wants ESC */
+	expect_key(g, VTGRID_KEY_UP, "\033OA");
+	expect_key(g, VTGRID_KEY_DELETE, "\033[3~");
+	feed_str(g, "\033c"); /* RIS: back to normal modes */
+	expect_key(g, VTGRID_KEY_UP, "\033[A");
+	expect_key(g, VTGRID_KEY_ENTER, "\r");
+	feed_str(g, "\033[?1h");
+	vtgrid_reset(g);
+	expect_key(g, VTGRID_KEY_UP, "\033[A");
+	expect_key(g, VTGRID_KEY_F(1), "\033OP");
+	expect_key(g, VTGRID_KEY_F(12), "\033[24~");
+	expect_key(g, VTGRID_KEY_BACKTAB, "\033[Z");
+	expect_key(g, VTGRID_KEY_BACKSPACE, "\177");
+	expect_key(g, VTGRID_KEY_NONE, "");
+	expect_key(g, VTGRID_KEY_COUNT, "");
+	expect_key(g, (enum vtgrid_key)-1, "");
+	/* encoding a key writes nothing to the guest */
+	assert_int_equal(out->len, 0);
+	g_string_free(out, TRUE);
+	vtgrid_free(g);
+}
+
 static void test_cell_size(void **state)
 {
 	assert_true(sizeof(struct vtgrid_cell) <= 12);
@@ -526,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_scrollback_cap),
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_output_and_limits),
+		cmocka_unit_test(test_key_modes),
 		cmocka_unit_test(test_cell_size),
 		cmocka_unit_test(test_random_garbage),
 	};

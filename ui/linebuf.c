@@ -3,28 +3,23 @@
 
 #include <string.h>
 
+#include "ansi.h"
 #include "linebuf.h"
 
-enum lb_state {
-	LB_TEXT,
-	LB_ESC,     /* after ESC */
-	LB_ESC_INT, /* ESC and intermediate bytes: until a final byte */
-	LB_CSI,     /* ESC [ ... until a final byte 0x40-0x7e */
-	LB_STRING,  /* OSC, DCS, SOS, PM, APC: until BEL or ST */
-	LB_STRING_ESC,
-};
+#define LINEBUF_SLICE 65536
 
 struct linebuf {
 	guint max_lines;
-	char **ring;     /* finished lines */
-	guint head;      /* index of the oldest */
+	char **ring;      /* finished lines */
+	guint head;       /* index of the oldest */
 	guint count;
 	guint64 dropped;
-	GArray *cur;     /* gunichar: the unfinished line */
-	guint col;       /* cursor in cur */
-	char *cur_utf8;  /* cache of cur as UTF-8 */
-	enum lb_state state;
-	guchar pend[4];  /* an incomplete UTF-8 sequence */
+	GArray *cur;      /* gunichar: the unfinished line */
+	guint col;        /* cursor in cur */
+	char *cur_utf8;   /* cache of cur as UTF-8 */
+	struct ansi ansi; /* escape sequences out; CR and BS kept, for control() to apply */
+	GString *text;    /* what ansi_feed() left of a slice of a feed */
+	guchar pend[4];   /* an incomplete UTF-8 sequence */
 	guint npend, need;
 };
 
@@ -35,6 +30,8 @@ struct linebuf *linebuf_new(guint max_lines)
 	lb->max_lines = MAX(max_lines, 1);
 	lb->ring = g_new0(char *, lb->max_lines);
 	lb->cur = g_array_new(FALSE, FALSE, sizeof(gunichar));
+	lb->text = g_string_new(NULL);
+	ansi_init(&lb->ansi, ANSI_LINE_EDITS);
 	return lb;
 }
 
@@ -47,7 +44,7 @@ void linebuf_clear(struct linebuf *lb)
 	g_array_set_size(lb->cur, 0);
 	lb->col = 0;
 	g_clear_pointer(&lb->cur_utf8, g_free);
-	lb->state = LB_TEXT;
+	ansi_init(&lb->ansi, ANSI_LINE_EDITS);
 	lb->npend = lb->need = 0;
 }
 
@@ -58,6 +55,7 @@ void linebuf_free(struct linebuf *lb)
 	linebuf_clear(lb);
 	g_free(lb->ring);
 	g_array_free(lb->cur, TRUE);
+	g_string_free(lb->text, TRUE);
 	g_free(lb);
 }
 
@@ -116,15 +114,12 @@ static void control(struct linebuf *lb, guchar b)
 			put_char(lb, ' ');
 		while (lb->col % 8 && lb->col < LINEBUF_MAX_COLS);
 		break;
-	case 0x1b:
-		lb->state = LB_ESC;
-		break;
 	default:
 		break;
 	}
 }
 
-/* A byte of text: controls, ASCII, or part of a UTF-8 sequence. */
+/* A byte of text: LF, CR, BS, TAB (ansi.c dropped the other controls), ASCII, or part of UTF-8. */
 static void text_byte(struct linebuf *lb, guchar b)
 {
 	if (lb->need) {
@@ -157,51 +152,12 @@ static void text_byte(struct linebuf *lb, guchar b)
 void linebuf_feed(struct linebuf *lb, const char *data, gsize len)
 {
 	g_clear_pointer(&lb->cur_utf8, g_free);
-	for (gsize i = 0; i < len; i++) {
-		guchar b = (guchar)data[i];
-
-		switch (lb->state) {
-		case LB_TEXT:
-			text_byte(lb, b);
-			break;
-		case LB_ESC:
-			if (b == '[')
-				lb->state = LB_CSI;
-			else if (b == ']' || b == 'P' || b == 'X' || b == '^' || b == '_')
-				lb->state = LB_STRING;
-			else if (b >= 0x20 && b <= 0x2f)
-				lb->state = LB_ESC_INT;
-			else if (b == 0x1b)
-				lb->state = LB_ESC;
-			else
-				lb->state = LB_TEXT; /* a two-byte sequence (ESC 7, ESC =, ...) or junk */
-			break;
-		case LB_ESC_INT:
-			if (b < 0x20 || b > 0x2f)
-				lb->state = LB_TEXT;
-			break;
-		case LB_CSI:
-			if (b >= 0x40 && b <= 0x7e)
-				lb->state = LB_TEXT;
-			else if (b == 0x1b)
-				lb->state = LB_ESC;
-			else if (b == '\n' || b == 0x18 || b == 0x1a) { /* a broken sequence: keep the newline */
-				lb->state = LB_TEXT;
-				text_byte(lb, b);
-			}
-			break;
-		case LB_STRING:
-			if (b == 0x07)
-				lb->state = LB_TEXT;
-			else if (b == 0x1b)
-				lb->state = LB_STRING_ESC;
-			else if (b == 0x18 || b == 0x1a)
-				lb->state = LB_TEXT;
-			break;
-		case LB_STRING_ESC:
-			lb->state = b == '\\' ? LB_TEXT : b == 0x1b ? LB_STRING_ESC : LB_STRING;
-			break;
-		}
+	/* in slices: the stripped text of a huge feed is not held at once */
+	for (gsize off = 0; off < len; off += LINEBUF_SLICE) {
+		g_string_truncate(lb->text, 0);
+		ansi_feed(&lb->ansi, data + off, MIN(len - off, LINEBUF_SLICE), lb->text);
+		for (gsize i = 0; i < lb->text->len; i++)
+			text_byte(lb, (guchar)lb->text->str[i]);
 	}
 }
 

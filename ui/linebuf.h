@@ -5,11 +5,11 @@
 #include <glib.h>
 
 /*
- * Bytes in, lines out. Escape sequences (CSI, OSC, DCS and two-byte ESC forms) are dropped,
- * CR LF ends a line, a lone CR returns to the start of the line (what follows overwrites it),
- * BS moves back, TAB goes to the next multiple of 8, other controls are dropped. UTF-8 split
- * across feeds is joined; invalid bytes become U+FFFD. At most max_lines lines are kept (the
- * oldest go first) and a line longer than LINEBUF_MAX_COLS is broken.
+ * Bytes in, lines out. Escape sequences and controls are dropped as ansi.h says (with
+ * ANSI_LINE_EDITS); CR LF ends a line, a lone CR returns to the start of the line (what follows
+ * overwrites it), BS moves back, TAB goes to the next multiple of 8. UTF-8 split across feeds is
+ * joined; invalid bytes become U+FFFD. At most max_lines lines are kept (the oldest go first) and
+ * a line longer than LINEBUF_MAX_COLS is broken.
  * A terminal grid (vtgrid) will replace this for panes that need cursor addressing.
  */
 #define LINEBUF_MAX_COLS 4096

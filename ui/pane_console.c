@@ -428,7 +428,7 @@ static gboolean interactive_key(struct console_pane *cp, int key)
 			console_message(cp->c, FALSE, "left the console of %s: keys are the console's again", cp->machine);
 		return TRUE;
 	}
-	n = termkeys_encode(key, bytes);
+	n = termkeys_encode(key, cp->grid, bytes);
 	if (!n)
 		return TRUE;
 	if (!cp->vc || !vconsole_write(cp->vc, bytes, n)) {

@@ -11,42 +11,48 @@
 #include "keys.h"
 #include "termkeys.h"
 
-struct seq {
+/* curses keys to the grid's keys; the bytes come from the grid, which knows the guest's modes */
+static const struct {
 	int key;
-	const char *bytes;
+	enum vtgrid_key vkey;
+} fn_keys[] = {
+	{ KEY_UP, VTGRID_KEY_UP },
+	{ KEY_DOWN, VTGRID_KEY_DOWN },
+	{ KEY_RIGHT, VTGRID_KEY_RIGHT },
+	{ KEY_LEFT, VTGRID_KEY_LEFT },
+	{ KEY_HOME, VTGRID_KEY_HOME },
+	{ KEY_END, VTGRID_KEY_END },
+	{ KEY_IC, VTGRID_KEY_INSERT },
+	{ KEY_DC, VTGRID_KEY_DELETE },
+	{ KEY_PPAGE, VTGRID_KEY_PAGE_UP },
+	{ KEY_NPAGE, VTGRID_KEY_PAGE_DOWN },
+	{ KEY_BTAB, VTGRID_KEY_BACKTAB },
+	{ KEY_BACKSPACE, VTGRID_KEY_BACKSPACE },
+	/* the keypad keys curses reports (the outer terminal is in application keypad mode) */
+	{ KEY_ENTER, VTGRID_KEY_KP_ENTER },
+	{ KEY_A1, VTGRID_KEY_KP(7) },
+	{ KEY_A3, VTGRID_KEY_KP(9) },
+	{ KEY_B2, VTGRID_KEY_KP(5) },
+	{ KEY_C1, VTGRID_KEY_KP(1) },
+	{ KEY_C3, VTGRID_KEY_KP(3) },
 };
 
-static const struct seq fn_seqs[] = {
-	{ KEY_UP, "\033[A" },     { KEY_DOWN, "\033[B" },   { KEY_RIGHT, "\033[C" },  { KEY_LEFT, "\033[D" },
-	{ KEY_HOME, "\033[H" },   { KEY_END, "\033[F" },    { KEY_IC, "\033[2~" },    { KEY_DC, "\033[3~" },
-	{ KEY_PPAGE, "\033[5~" }, { KEY_NPAGE, "\033[6~" }, { KEY_BTAB, "\033[Z" },   { KEY_ENTER, "\r" },
-	{ KEY_BACKSPACE, "\177" }, { KEY_F(1), "\033OP" },  { KEY_F(2), "\033OQ" },   { KEY_F(3), "\033OR" },
-	{ KEY_F(4), "\033OS" },   { KEY_F(5), "\033[15~" }, { KEY_F(6), "\033[17~" }, { KEY_F(7), "\033[18~" },
-	{ KEY_F(8), "\033[19~" }, { KEY_F(9), "\033[20~" }, { KEY_F(10), "\033[21~" }, { KEY_F(11), "\033[23~" },
-	{ KEY_F(12), "\033[24~" },
-};
-
-gsize termkeys_encode(int key, char out[TERMKEYS_MAX])
+gsize termkeys_encode(int key, struct vtgrid *grid, char out[TERMKEYS_MAX])
 {
 	if (UI_KEY_IS_FN(key)) {
 		int k = key & ~0x200000;
 
-		for (gsize i = 0; i < G_N_ELEMENTS(fn_seqs); i++) {
-			if (fn_seqs[i].key == k) {
-				gsize n = strlen(fn_seqs[i].bytes);
-
-				memcpy(out, fn_seqs[i].bytes, n);
-				return n;
-			}
-		}
+		if (k >= KEY_F(1) && k <= KEY_F(12))
+			return vtgrid_key_bytes(grid, VTGRID_KEY_F(k - KEY_F(0)), out);
+		for (gsize i = 0; i < G_N_ELEMENTS(fn_keys); i++)
+			if (fn_keys[i].key == k)
+				return vtgrid_key_bytes(grid, fn_keys[i].vkey, out);
 		return 0;
 	}
 	if (key < 0 || key > 0x10ffff || (key >= 0xd800 && key <= 0xdfff))
 		return 0;
-	if (key == '\n') {
-		out[0] = '\r'; /* a terminal's Enter */
-		return 1;
-	}
+	if (key == '\r' || key == '\n')
+		return vtgrid_key_bytes(grid, VTGRID_KEY_ENTER, out); /* a terminal's Enter */
 	if (key == UI_CTRL('h')) {
 		out[0] = 0x7f; /* Backspace as most terminals send it */
 		return 1;

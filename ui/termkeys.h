@@ -4,12 +4,16 @@
 
 #include <glib.h>
 
-#define TERMKEYS_MAX 8
+#include "vtgrid.h"
 
-/* Writes into out the bytes for key (a keys.h key: a code point, or UI_KEY_FN(KEY_...)):
- * characters as UTF-8, Enter as CR, Backspace as DEL, arrows and the editing keys as xterm's
- * escape sequences (normal cursor mode), F1-F12. Returns the length, 0 for a key that sends
- * nothing (a resize, the mouse, a curses key without a sequence). */
-gsize termkeys_encode(int key, char out[TERMKEYS_MAX]);
+#define TERMKEYS_MAX VTGRID_KEY_BYTES_MAX
+
+/* Writes into out the bytes for key (a keys.h key: a code point, or UI_KEY_FN(KEY_...)) as the
+ * terminal of grid sends them in the modes its guest set (see vtgrid_key_bytes): characters as
+ * UTF-8, Enter as CR (CR LF in newline mode), Backspace as DEL, arrows, Home and End as xterm's
+ * escape sequences in normal or application cursor mode, the keypad keys curses knows (KEY_A1 ..
+ * KEY_C3, KEY_ENTER) in numeric or application keypad mode, the editing keys, F1-F12. Returns the
+ * length, 0 for a key that sends nothing (a resize, the mouse, a curses key without a sequence). */
+gsize termkeys_encode(int key, struct vtgrid *grid, char out[TERMKEYS_MAX]);
 
 #endif

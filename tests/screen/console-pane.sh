@@ -1,6 +1,7 @@
 #!/bin/sh
 # console-pane.sh - a console pane shows the testbed guest's boot on libvirt's embedded QEMU driver;
-# i, a command typed into it, Ctrl-]; the guest is destroyed by the suite's last step (and here on failure).
+# i, cursor keys in the guest's modes, a command typed into it, Ctrl-]; the guest is destroyed by
+# the suite's last step (and here on failure).
 . "$top_srcdir/tests/screen/lib.sh"
 if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
 	echo "SKIP: qemu-system-x86_64 is not installed"
@@ -50,6 +51,27 @@ wait_for "waiting for your verdict" 30
 keys Tab
 keys i
 wait_for "[typing"
+# keys follow the guest's modes: arrows, Home and End are ESC O x once it set application cursor
+# keys (DECCKM, as vim and less do), ESC [ x again when it reset them; cat -v shows what came
+# (the prompts come through %s so that the command's echo does not show them; tmux's Home and End
+# are ESC [ 1 ~ and ESC [ 4 ~, which the console's TERM=xterm-256color does not know: xterm's own
+# khome and kend, in the keypad mode curses asks for, are sent instead; a text ending in ; would be
+# a command separator to tmux)
+home=$(printf '\033OH')
+end=$(printf '\033OF')
+type_text "printf '\\033[?1h%s: ' app; read -r a; printf '\\033[?1l%s: ' normal; read -r b"
+type_text "; echo \"keys \$a \$b\" | cat -v"
+keys Enter
+wait_for "app: " 20
+keys Up
+type_text "$home"
+keys Enter
+wait_for "normal: " 20
+keys Up
+type_text "$end"
+keys Enter
+wait_for "keys ^[OA^[OH ^[[A^[[F" 20
+echo "ok: cursor keys in application and in normal cursor mode"
 type_text "echo hi-from-pane-\$((6*7))"
 keys Enter
 wait_for "hi-from-pane-42" 20
