@@ -35,6 +35,7 @@ static void start_string(struct ansi *a, gboolean osc)
 {
 	a->state = ANSI_STRING;
 	a->osc = osc;
+	a->string_len = 0;
 }
 
 /* A C1 control (0x80-0x9f, from UTF-8): the same anywhere, as on a VT. */
@@ -128,12 +129,17 @@ static void step(struct ansi *a, guchar c, GString *out)
 		}
 		return;
 	case ANSI_STRING:
-		if (c == ESC)
+		if (c == ESC) {
 			a->state = ANSI_STRING_ESC;
-		else if (c == CAN || c == SUB || (c == 0x07 && a->osc))
+		} else if (c == CAN || c == SUB || (c == 0x07 && a->osc)) {
 			a->state = ANSI_GROUND;
-		else if (c == 0xc2)
+		} else if (++a->string_len > ANSI_STRING_MAX) {
+			/* no end in sight: a stray introducer, not a string; text again from here */
+			a->state = ANSI_GROUND;
+			ground(a, c, out);
+		} else if (c == 0xc2) {
 			a->c2_pending = TRUE;
+		}
 		return;
 	case ANSI_STRING_ESC:
 		if (c == '\\') {

@@ -20,8 +20,10 @@
  * Inside a sequence, DEL is ignored. CAN and SUB cancel any sequence (and are dropped). An ESC
  * ends a string and starts a new sequence (ESC \ is that sequence: ST). A sequence before its
  * final byte is cut short by a C0 control or a byte >= 0x80: what was read of it is dropped and
- * the byte counts on its own (a newline after a truncated sequence is kept). Strings have no
- * length limit (a terminal waits for the end too); nothing of them is stored.
+ * the byte counts on its own (a newline after a truncated sequence is kept). A string with no
+ * end after ANSI_STRING_MAX bytes is given up: what follows is text again (a stray ESC ] in a
+ * program's output hides at most that much, not the rest of the session); nothing of strings
+ * is stored.
  *
  * C1 controls as UTF-8 (U+0080-U+009F) start sequences as above (CSI, OSC, DCS, SOS, PM, APC)
  * or end strings (ST) anywhere; the others are dropped (and end a string, as a C1 does on a VT).
@@ -39,6 +41,8 @@
  * BS is kept with ANSI_LINE_EDITS (the caller moves back), dropped otherwise. TAB and LF are
  * kept; every other C0 control (NUL, BEL, VT, FF ...) and DEL are dropped.
  */
+#define ANSI_STRING_MAX 4096 /* bytes of an OSC/DCS/SOS/PM/APC string before it is given up */
+
 enum ansi_flags {
 	ANSI_LINE_EDITS = 1 << 0, /* keep lone CR and BS */
 };
@@ -50,6 +54,7 @@ struct ansi {
 	gboolean osc;        /* the string is an OSC (BEL ends it) */
 	gboolean cr_pending; /* a CR whose meaning depends on what comes next */
 	gboolean c2_pending; /* 0xc2: a C1 control if a byte 0x80-0x9f follows */
+	guint string_len;    /* bytes of the string so far */
 };
 
 void ansi_init(struct ansi *a, unsigned flags);

@@ -141,22 +141,35 @@ static void test_cases(void **state)
 	}
 }
 
-/* A string that never ends swallows what follows, however much, and stores none of it. */
+/*
+ * A string is stripped whole up to ANSI_STRING_MAX bytes, in any chunks; one with no end after
+ * that is given up: a stray ESC ] hides at most that much of what follows.
+ */
 static void test_unterminated_string(void **state)
 {
 	struct ansi a;
 	g_autoptr(GString) out = g_string_new(NULL);
-	char junk[4096];
+	g_autoptr(GString) want = g_string_new("before\n");
+	char junk[ANSI_STRING_MAX];
 
 	(void)state;
 	memset(junk, 'j', sizeof(junk));
+	/* the longest string kept whole, fed in pieces, ended by BEL */
 	ansi_init(&a, 0);
 	ansi_feed(&a, "before\n\033]0;", 11, out);
-	for (int i = 0; i < 256; i++)
-		ansi_feed(&a, junk, sizeof(junk), out);
+	ansi_feed(&a, junk, sizeof(junk) - 2 - 1000, out);
+	ansi_feed(&a, junk, 1000, out);
 	ansi_feed(&a, "\007after\n", 7, out);
 	ansi_finish(&a, out);
 	assert_string_equal(out->str, "before\nafter\n");
+	/* one byte more and no end: the string is given up, the rest is text */
+	g_string_truncate(out, 0);
+	ansi_feed(&a, "before\n\033]0;", 11, out);
+	ansi_feed(&a, junk, sizeof(junk) - 2, out);
+	ansi_feed(&a, "!log in:\n", 10, out);
+	ansi_finish(&a, out);
+	g_string_append(want, "!log in:\n");
+	assert_string_equal(out->str, want->str);
 }
 
 /* NUL padding is dropped, and does not make a CR before LF a lone one. */
