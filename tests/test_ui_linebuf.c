@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
+#include "ansi.h"
 #include "linebuf.h"
 
 static void feed(struct linebuf *lb, const char *s)
@@ -147,15 +148,21 @@ static void test_long_line_broken(void **state)
 static void test_unterminated_escape_bounded(void **state)
 {
 	struct linebuf *lb = linebuf_new(10);
-	char junk[4096];
+	char junk[ANSI_STRING_MAX];
 
-	/* an OSC that never ends swallows its bytes without keeping them */
-	feed(lb, "before\n\033]");
+	/* an OSC swallows its bytes without keeping them, up to ANSI_STRING_MAX of them */
 	memset(junk, 'j', sizeof(junk));
-	for (int i = 0; i < 100; i++)
-		linebuf_feed(lb, junk, sizeof(junk));
+	feed(lb, "before\n\033]");
+	linebuf_feed(lb, junk, sizeof(junk) - 2);
 	feed(lb, "\007after\n");
 	expect_lines(lb, "before|after");
+	linebuf_free(lb);
+	/* one with no end is given up there: what follows shows */
+	lb = linebuf_new(10);
+	feed(lb, "before\n\033]");
+	linebuf_feed(lb, junk, sizeof(junk) - 2);
+	feed(lb, "xyz\nafter\n");
+	expect_lines(lb, "before|z|after");
 	linebuf_free(lb);
 }
 
