@@ -6,10 +6,12 @@
 
 #include "check.h"
 #include "check_timeline.h"
+#include "expect.h"
 #include "irqmon.h"
-#include "sshtarget.h"
 #include "journal.h"
 #include "run_private.h"
+#include "session.h"
+#include "sshtarget.h"
 #include "suite.h"
 #include "vars.h"
 
@@ -33,7 +35,17 @@ struct check {
 	GCancellable *cancel;
 	int exit_status;
 	char *reason;                /* the reason the step would have passed with */
+	/* a console-only machine: the command typed into its shell, waited for on the session */
+	gboolean by_console;
+	struct session *console;     /* while a sample is awaited; the run's, not ours */
+	guint console_timer;
 };
+
+/* Typed on a console-only machine's serial console: the quotes keep the markers in the echo of
+ * the command line from matching; ^U first clears a half-typed line. */
+#define CONSOLE_SAMPLE_COMMAND "\025echo VCIRQ''BEGIN; cat /proc/interrupts; echo VCIRQ''END\n"
+#define CONSOLE_SAMPLE_PATTERN "(?ms)^VCIRQBEGIN\n(.*?)^VCIRQEND$"
+#define CONSOLE_SAMPLE_TIMEOUT_S 30
 
 gboolean check_wanted(const struct suite_step *step)
 {
@@ -207,6 +219,10 @@ void check_free(struct check *check)
 	g_cancellable_cancel(check->cancel);
 	if (check->call)
 		check->call->dead = TRUE;
+	if (check->console_timer) {
+		g_source_remove(check->console_timer);
+		run_set_console_waiter(check->run, NULL);
+	}
 	irqmon_free(check->mon);
 	irqmon_sample_free(check->before);
 	g_object_unref(check->cancel);
@@ -229,9 +245,110 @@ static void check_error(struct check *check, const char *fmt, ...)
 }
 
 static void sampled(GObject *source, GAsyncResult *res, gpointer p);
+static void got_sample(struct check *check, struct irqmon_sample *s, const GError *error);
+
+/* ---- console-only machines: cat /proc/interrupts in the shell on the serial console ---- */
+
+static void console_done(struct check *check)
+{
+	if (check->console_timer)
+		g_source_remove(check->console_timer);
+	check->console_timer = 0;
+	check->console = NULL;
+	run_set_console_waiter(check->run, NULL);
+}
+
+static void console_failed(struct check *check, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void console_failed(struct check *check, const char *fmt, ...)
+{
+	g_autoptr(GError) error = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	error = g_error_new_valist(G_IO_ERROR, G_IO_ERROR_FAILED, fmt, ap);
+	va_end(ap);
+	console_done(check);
+	got_sample(check, NULL, error);
+}
+
+/* New bytes on a console (or it closed): is the whole table in? */
+static void console_progress(struct run *run, struct session *session)
+{
+	struct check *check = run_check(run);
+	static GRegex *re;
+	g_autoptr(GMatchInfo) mi = NULL;
+	g_autofree char *matched = NULL;
+	g_autoptr(GError) error = NULL;
+	struct irqmon_sample *s;
+	int begin, end;
+
+	if (!check || !check->console_timer || session != check->console)
+		return;
+	if (g_once_init_enter(&re))
+		g_once_init_leave(&re, g_regex_new(CONSOLE_SAMPLE_PATTERN, G_REGEX_OPTIMIZE, 0, NULL));
+	if (!expect_match(session_expect(session), re, &matched)) {
+		if (!session_is_open(session))
+			console_failed(check, "%s closed while /proc/interrupts was read: %s", session_describe(session),
+				       session_closed_why(session) ? session_closed_why(session) : "end of file");
+		return;
+	}
+	if (!g_regex_match(re, matched, 0, &mi) || !g_match_info_fetch_pos(mi, 1, &begin, &end)) {
+		console_failed(check, "%s: the table between the markers was not found", session_describe(session));
+		return;
+	}
+	s = g_new0(struct irqmon_sample, 1);
+	s->mono_us = g_get_monotonic_time();
+	s->table = irq_parse(matched + begin, (gsize)(end - begin), &error);
+	if (!s->table) {
+		g_free(s);
+		console_failed(check, "%s: cat /proc/interrupts: %s", session_describe(session), error->message);
+		return;
+	}
+	s->raw = g_bytes_new(matched + begin, (gsize)(end - begin));
+	console_done(check);
+	got_sample(check, s, NULL);
+}
+
+static gboolean console_timeout(gpointer p)
+{
+	struct check *check = p;
+	const char *what = check->console ? session_describe(check->console) : "the console";
+
+	check->console_timer = 0;
+	console_failed(check, "no /proc/interrupts from %s within %d s: is a shell logged in on it?", what,
+		       CONSOLE_SAMPLE_TIMEOUT_S);
+	return G_SOURCE_REMOVE;
+}
+
+static void console_ready(struct run *run, struct session *session, const GError *error)
+{
+	struct check *check = run_check(run);
+
+	if (!check || (check->phase != PHASE_BEFORE && check->phase != PHASE_AFTER))
+		return;
+	if (error) {
+		got_sample(check, NULL, error);
+		return;
+	}
+	if (!session_write(session, CONSOLE_SAMPLE_COMMAND, strlen(CONSOLE_SAMPLE_COMMAND))) {
+		g_autoptr(GError) err = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "could not write to %s",
+						    session_describe(session));
+		got_sample(check, NULL, err);
+		return;
+	}
+	check->console = session;
+	check->console_timer = g_timeout_add_seconds(CONSOLE_SAMPLE_TIMEOUT_S, console_timeout, check);
+	run_set_console_waiter(run, console_progress);
+	console_progress(run, session);
+}
 
 static void take_sample(struct check *check)
 {
+	if (check->by_console) {
+		run_machine_session(check->run, suite_find_machine(run_suite(check->run), check->step->check_interrupts->on),
+				    console_ready);
+		return;
+	}
 	check->call = g_new0(struct check_call, 1);
 	check->call->check = check;
 	irqmon_sample_async(check->mon, check->cancel, sampled, check->call);
@@ -277,6 +394,11 @@ static void begin_interrupts(struct check *check)
 	}
 	if (m->agent && !m->local) {
 		run_machine_conn(check->run, m, conn_ready);
+		return;
+	}
+	if (!m->local && !m->ssh && m->domain) {
+		check->by_console = TRUE;
+		take_sample(check);
 		return;
 	}
 	if (m->ssh && !m->local) {
@@ -458,6 +580,12 @@ static void sampled(GObject *source G_GNUC_UNUSED, GAsyncResult *res, gpointer p
 	}
 	g_free(call);
 	check->call = NULL;
+	got_sample(check, s, error);
+}
+
+/* A sample (or why there is none) for the current phase. */
+static void got_sample(struct check *check, struct irqmon_sample *s, const GError *error)
+{
 	if (!s) {
 		check_error(check, "interrupts on %s (%s sample): %s", check->step->check_interrupts->on,
 			    check->phase == PHASE_BEFORE ? "before" : "after", error->message);

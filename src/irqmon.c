@@ -107,8 +107,8 @@ struct irqmon *irqmon_new_for_machine(const struct suite_machine *m, const char 
 			    "%s: its /proc/interrupts is read over SSH, and its ssh: could not be resolved", m->name);
 	else
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-			    "%s: reading /proc/interrupts over the serial console is not supported: give the machine "
-			    "'agent: true' (qemu-guest-agent) or 'ssh:'", m->name);
+			    "%s: watching /proc/interrupts over the serial console is not supported (a step's check "
+			    "reads it there): give the machine 'agent: true' (qemu-guest-agent) or 'ssh:'", m->name);
 	return NULL;
 }
 
