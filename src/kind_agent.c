@@ -67,7 +67,8 @@ static void agent_conn(struct run *run, virConnectPtr conn, const GError *error)
 	}
 	as->call = g_new0(struct agent_call, 1);
 	as->call->run = run;
-	agent_exec_async(conn, as->domain, as->command, run_cur_timeout_ms(run), as->cancel, agent_done, as->call);
+	agent_exec_async(conn, as->domain, as->command, run_cur_timeout_ms(run), NULL, as->cancel, agent_done,
+			 as->call);
 }
 
 static void agent_start(struct run *run)
