@@ -34,5 +34,17 @@ rc=$?
 contains "the waiting step says the console closed" "$tmp/gd.out" "closed"
 contains "the journal ends the session" "$tmp/gd.jsonl" '"session-end"'
 contains "the steps after it ran (shut off seen)" "$tmp/gd.out" "[6/7]"
+"$VIRTCON" run -v -c "$uri" --journal "$tmp/ar.jsonl" --var "xml=$tmp/tb3.xml" \
+	suites/testbed/agent-restart.yaml >"$tmp/ar.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && ok "agent-restart exits 1 (its short step errored)" ||
+	{ not_ok "agent-restart exits 1 (got $rc)"; sed 's/^/#   /' "$tmp/ar.out"; }
+contains "the short step names the machine, says the command was not run, and why" "$tmp/ar.out" \
+	"machine tb: virtcon-tb3: no answer from the guest agent in 0.5 s; the command was not run (libvirt: "
+contains "the agent steps around it pass" "$tmp/ar.out" "9 passed, 0 failed, 1 errors"
+waits=$(grep -c '"stream":"virtcon".*waiting for the guest agent on tb (domain virtcon-tb3); libvirt: ' "$tmp/ar.jsonl")
+[ "$waits" -eq 3 ] && ok "the three agent steps waited for the agent, journaled" ||
+	{ not_ok "the three agent steps waited for the agent (journaled $waits times)"; grep virtcon "$tmp/ar.jsonl" | sed 's/^/#   /'; }
+contains "the end of the wait is shown" "$tmp/ar.out" "[virtcon: the guest agent on tb (domain virtcon-tb3) answers (after "
 echo "1..$n"
 [ $failures -eq 0 ]
