@@ -11,9 +11,14 @@
 #include "virt.h"
 
 #define AGENT_CALL_TIMEOUT_S 10   /* one agent command */
+#define AGENT_PING_TIMEOUT_S 5    /* one guest-ping while waiting for the agent */
 #define AGENT_POLL_MIN_MS 50
 #define AGENT_POLL_MAX_MS 500
+#define AGENT_RETRY_MIN_MS 100    /* backoff while the agent does not answer */
+#define AGENT_RETRY_MAX_MS 1000
 #define AGENT_READ_CHUNK (48 * 1024)
+/* VIR_ERR_AGENT_COMMAND_TIMEOUT: newer libvirt's "sent, no answer in time" (not in 9.0's headers) */
+#define AGENT_ERR_COMMAND_TIMEOUT 112
 
 void agent_result_free(struct agent_result *result)
 {
@@ -26,13 +31,68 @@ void agent_result_free(struct agent_result *result)
 	g_free(result);
 }
 
-/* Turns libvirt's last error into one that names the domain and says what to do. */
-static void set_agent_error(GError **error, const char *domain, const char *command)
+enum agent_retry agent_retry_of(int code, const char *message)
 {
-	virErrorPtr err = virGetLastError();
+	switch (code) {
+	case VIR_ERR_AGENT_UNRESPONSIVE:
+		/* Refused before anything was sent (qemuDomainAgentAvailable): "QEMU guest agent is
+		 * not connected" (the guest has not opened its channel yet, or libvirt has not
+		 * connected to it: after a start, a reboot, a migration) and "... is not available due
+		 * to an error" (connecting failed; cleared when the channel reconnects). Anything else
+		 * ("Guest agent not available for now": no answer in time; "Guest agent disappeared
+		 * while executing command"), and a translated message, may have been sent. */
+		if (message && (strstr(message, "not connected") || strstr(message, "due to an error")))
+			return AGENT_RETRY_UNSENT;
+		return AGENT_RETRY_UNANSWERED;
+	case VIR_ERR_AGENT_UNSYNCED:
+	case AGENT_ERR_COMMAND_TIMEOUT:
+		return AGENT_RETRY_UNANSWERED;
+	default:
+		return AGENT_RETRY_NO;
+	}
+}
+
+char *agent_wait_message(const char *domain, gint64 waited_ms, const char *last_error)
+{
+	return g_strdup_printf("%s: no answer from the guest agent in %.1f s; the command was not run (libvirt: %s)",
+			       domain, (double)waited_ms / 1000.0, last_error ? last_error : "no error");
+}
+
+char *agent_lost_message(const char *domain, const char *pid, const char *last_error)
+{
+	return g_strdup_printf("%s: the guest agent stopped answering while the command ran (guest pid %s); "
+			       "its outcome is unknown (libvirt: %s)", domain, pid, last_error ? last_error : "no error");
+}
+
+/* How a failed agent call ended: whether it may be sent again, and libvirt's own words. */
+struct call_status {
+	enum agent_retry retry;
+	char *why;
+};
+
+static void call_status_clear(struct call_status *st)
+{
+	g_clear_pointer(&st->why, g_free);
+	st->retry = AGENT_RETRY_NO;
+}
+
+/* Turns libvirt's last error into one that names the domain and says what to do; st (may be
+ * NULL) gets its class and libvirt's message. */
+static void set_agent_error(GError **error, virConnectPtr conn, const char *domain, const char *command,
+			    struct call_status *st)
+{
+	/* a copy: any libvirt call (virConnectGetURI) resets the last error */
+	virErrorPtr err = virSaveLastError();
 	const char *msg = err && err->message ? err->message : "unknown libvirt error";
 	int code = err ? err->code : VIR_ERR_OK;
+	char *uri = conn && (code == VIR_ERR_NO_DOMAIN || code == VIR_ERR_OPERATION_INVALID) ? virConnectGetURI(conn)
+											      : NULL;
 
+	if (st) {
+		call_status_clear(st);
+		st->retry = agent_retry_of(code, msg);
+		st->why = g_strdup(msg);
+	}
 	switch (code) {
 	case VIR_ERR_AGENT_UNRESPONSIVE:
 		g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED,
@@ -44,11 +104,18 @@ static void set_agent_error(GError **error, const char *domain, const char *comm
 		g_set_error(error, VIRT_ERROR, VIRT_ERROR_UNSUPPORTED,
 			    "%s: this libvirt driver has no guest agent commands (%s)", domain, msg);
 		break;
+	case VIR_ERR_ARGUMENT_UNSUPPORTED:
+		g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED,
+			    "%s: %s (the domain needs a virtio channel named org.qemu.guest_agent.0)", domain, msg);
+		break;
 	case VIR_ERR_NO_DOMAIN:
-		g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED, "%s: no such domain: %s", domain, msg);
+		g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED, "%s: no such domain at %s: %s", domain,
+			    uri ? uri : "this connection", msg);
 		break;
 	case VIR_ERR_OPERATION_INVALID:
-		g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED, "%s: %s (is the domain running?)", domain, msg);
+		/* after a migration the domain runs at the destination, not at the machine's uri: */
+		g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED, "%s: %s at %s (is the domain running there?)", domain,
+			    msg, uri ? uri : "this connection");
 		break;
 	case VIR_ERR_OPERATION_TIMEOUT:
 		g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED, "%s: the guest agent did not answer %s in time: %s",
@@ -59,12 +126,16 @@ static void set_agent_error(GError **error, const char *domain, const char *comm
 			    command, msg);
 		break;
 	}
+	free(uri);
+	virFreeError(err);
 	virResetLastError();
 }
 
 /* Sends {"execute": command, "arguments": args} (args taken, may be NULL) and returns the
- * parsed reply's "return" member, or NULL with an error naming the domain. */
-static JsonNode *agent_call(virDomainPtr dom, const char *command, JsonObject *args, int timeout_s, GError **error)
+ * parsed reply's "return" member, or NULL with an error naming the domain; st (may be NULL)
+ * says whether it may be sent again (an answer of the agent's own never may). */
+static JsonNode *agent_call(virDomainPtr dom, const char *command, JsonObject *args, int timeout_s,
+			    struct call_status *st, GError **error)
 {
 	const char *domain = virDomainGetName(dom);
 	g_autoptr(JsonBuilder) b = json_builder_new();
@@ -72,6 +143,7 @@ static JsonNode *agent_call(virDomainPtr dom, const char *command, JsonObject *a
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autofree char *text = NULL;
 	g_autoptr(GError) perr = NULL;
+	virConnectPtr conn;
 	char *reply;
 	JsonNode *root;
 	JsonObject *obj;
@@ -89,9 +161,12 @@ static JsonNode *agent_call(virDomainPtr dom, const char *command, JsonObject *a
 	json_builder_end_object(b);
 	req = json_builder_get_root(b);
 	text = json_to_string(req, FALSE);
+	conn = virDomainGetConnect(dom);
 	reply = virDomainQemuAgentCommand(dom, text, timeout_s, 0);
+	if (st)
+		call_status_clear(st);
 	if (!reply) {
-		set_agent_error(error, domain, command);
+		set_agent_error(error, conn, domain, command, st);
 		return NULL;
 	}
 	if (!json_parser_load_from_data(parser, reply, -1, &perr)) {
@@ -126,7 +201,7 @@ static virDomainPtr lookup(virConnectPtr conn, const char *domain, GError **erro
 	virDomainPtr dom = virDomainLookupByName(conn, domain);
 
 	if (!dom)
-		set_agent_error(error, domain, "lookup");
+		set_agent_error(error, conn, domain, "lookup", NULL);
 	return dom;
 }
 
@@ -147,6 +222,8 @@ struct exec_job {
 	char *domain;
 	char *command;
 	gint64 timeout_ms;
+	agent_progress_fn progress;
+	gpointer progress_data;
 };
 
 static void exec_job_free(gpointer p)
@@ -159,6 +236,64 @@ static void exec_job_free(gpointer p)
 	g_free(job);
 }
 
+/* One agent_exec on its worker thread: the deadline, the tries, what the step was told. */
+struct exec_ctx {
+	struct exec_job *job;
+	GTask *task;
+	GCancellable *cancel;
+	virDomainPtr dom;
+	gint64 start;       /* monotonic µs */
+	gint64 deadline;    /* 0: none */
+	guint backoff_ms;   /* the next pause between failed tries */
+	gboolean waiting;   /* AGENT_WAITING was posted, AGENT_READY not yet */
+	char *last;         /* libvirt's word on the last failed try */
+};
+
+struct progress_msg {
+	GTask *task;
+	enum agent_progress what;
+	char *detail;
+};
+
+static gboolean progress_deliver(gpointer data)
+{
+	struct progress_msg *msg = data;
+	struct exec_job *job = g_task_get_task_data(msg->task);
+
+	/* once the task's callback came, whoever listened may be gone */
+	if (!g_task_get_completed(msg->task))
+		job->progress(msg->what, msg->detail, job->progress_data);
+	return G_SOURCE_REMOVE;
+}
+
+static void progress_msg_free(gpointer data)
+{
+	struct progress_msg *msg = data;
+
+	g_object_unref(msg->task);
+	g_free(msg->detail);
+	g_free(msg);
+}
+
+/* Posts progress to the caller's context (an idle source: never run on this thread). */
+static void progress_post(struct exec_ctx *x, enum agent_progress what, const char *detail)
+{
+	struct progress_msg *msg;
+	GSource *source;
+
+	if (!x->job->progress)
+		return;
+	msg = g_new0(struct progress_msg, 1);
+	msg->task = g_object_ref(x->task);
+	msg->what = what;
+	msg->detail = g_strdup(detail);
+	source = g_idle_source_new();
+	g_source_set_priority(source, G_PRIORITY_DEFAULT);
+	g_source_set_callback(source, progress_deliver, msg, progress_msg_free);
+	g_source_attach(source, g_task_get_context(x->task));
+	g_source_unref(source);
+}
+
 /* Sleeps ms, waking early when cancelled. */
 static void nap(GCancellable *cancel, guint ms)
 {
@@ -168,52 +303,170 @@ static void nap(GCancellable *cancel, guint ms)
 		g_usleep(MIN(10000, (gulong)(until - g_get_monotonic_time()) + 1));
 }
 
-static struct agent_result *exec_run(struct exec_job *job, GCancellable *cancel, GError **error)
+static gint64 remaining_ms(const struct exec_ctx *x)
 {
-	g_autoptr(JsonNode) ret = NULL;
-	JsonObject *args = json_object_new();
-	JsonArray *argv = json_array_new();
+	return x->deadline ? MAX(0, (x->deadline - g_get_monotonic_time()) / 1000) : G_MAXINT64;
+}
+
+/* A try failed in a way that may pass: tells the step, then pauses (the backoff, cut at the
+ * deadline). FALSE when cancelled or the deadline passed: no more tries. */
+static gboolean retry_pause(struct exec_ctx *x, const char *why)
+{
+	g_free(x->last);
+	x->last = g_strdup(why);
+	x->waiting = TRUE;
+	progress_post(x, AGENT_WAITING, why);
+	if (g_cancellable_is_cancelled(x->cancel) || remaining_ms(x) == 0)
+		return FALSE;
+	nap(x->cancel, (guint)MIN((gint64)x->backoff_ms, remaining_ms(x)));
+	x->backoff_ms = MIN(x->backoff_ms * 2, AGENT_RETRY_MAX_MS);
+	return !g_cancellable_is_cancelled(x->cancel) && remaining_ms(x) > 0;
+}
+
+/* The agent answered: ends a wait. */
+static void answered(struct exec_ctx *x)
+{
+	x->backoff_ms = AGENT_RETRY_MIN_MS;
+	if (x->waiting) {
+		x->waiting = FALSE;
+		progress_post(x, AGENT_READY, NULL);
+	}
+}
+
+/* Why the tries ended before the command was sent: cancelled, or the agent never answered. */
+static void set_wait_error(struct exec_ctx *x, GError **error)
+{
+	g_autofree char *msg = NULL;
+
+	if (g_cancellable_set_error_if_cancelled(x->cancel, error))
+		return;
+	msg = agent_wait_message(x->job->domain, (g_get_monotonic_time() - x->start) / 1000, x->last);
+	g_set_error_literal(error, VIRT_ERROR, VIRT_ERROR_FAILED, msg);
+}
+
+/* guest-ping until the agent answers: TRUE, or FALSE with an error. */
+static gboolean wait_ready(struct exec_ctx *x, GError **error)
+{
+	for (;;) {
+		g_autoptr(GError) err = NULL;
+		struct call_status st = { 0 };
+		int timeout_s = (int)CLAMP((remaining_ms(x) + 999) / 1000, 1, AGENT_PING_TIMEOUT_S);
+		JsonNode *ret = agent_call(x->dom, "guest-ping", NULL, timeout_s, &st, &err);
+		gboolean again;
+
+		if (ret) {
+			json_node_unref(ret);
+			answered(x);
+			return TRUE;
+		}
+		if (st.retry == AGENT_RETRY_NO) {
+			call_status_clear(&st);
+			g_propagate_error(error, g_steal_pointer(&err));
+			return FALSE;
+		}
+		again = retry_pause(x, st.why);
+		call_status_clear(&st);
+		if (!again) {
+			set_wait_error(x, error);
+			return FALSE;
+		}
+	}
+}
+
+/* guest-exec, once the agent answers: the guest's pid, or -1 with an error. Sent again only
+ * when libvirt did not send it. */
+static gint64 exec_start(struct exec_ctx *x, GError **error)
+{
+	for (;;) {
+		g_autoptr(JsonNode) ret = NULL;
+		g_autoptr(GError) err = NULL;
+		struct call_status st = { 0 };
+		JsonObject *args;
+		JsonArray *argv;
+		gboolean again;
+
+		if (!wait_ready(x, error))
+			return -1;
+		args = json_object_new();
+		argv = json_array_new();
+		json_object_set_string_member(args, "path", "/bin/sh");
+		json_array_add_string_element(argv, "-c");
+		json_array_add_string_element(argv, x->job->command);
+		json_object_set_array_member(args, "arg", argv);
+		json_object_set_boolean_member(args, "capture-output", TRUE);
+		ret = agent_call(x->dom, "guest-exec", args, AGENT_CALL_TIMEOUT_S, &st, &err);
+		if (ret) {
+			if (!JSON_NODE_HOLDS_OBJECT(ret) || !json_object_has_member(json_node_get_object(ret), "pid")) {
+				g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED, "%s: guest-exec answered without a pid",
+					    x->job->domain);
+				return -1;
+			}
+			return json_object_get_int_member(json_node_get_object(ret), "pid");
+		}
+		if (st.retry == AGENT_RETRY_UNANSWERED)
+			g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED,
+				    "%s: no answer from the guest agent to guest-exec: the command may have started in "
+				    "the guest, so it is not sent again (libvirt: %s)", x->job->domain, st.why);
+		else if (st.retry == AGENT_RETRY_NO)
+			g_propagate_error(error, g_steal_pointer(&err));
+		if (st.retry != AGENT_RETRY_UNSENT) {
+			call_status_clear(&st);
+			return -1;
+		}
+		again = retry_pause(x, st.why);
+		call_status_clear(&st);
+		if (!again) {
+			set_wait_error(x, error);
+			return -1;
+		}
+	}
+}
+
+static struct agent_result *exec_run(struct exec_ctx *x, GError **error)
+{
 	struct agent_result *result;
 	gint64 pid;
-	gint64 deadline;
+	char pid_text[24];
 	guint poll_ms = AGENT_POLL_MIN_MS;
-	virDomainPtr dom = lookup(job->conn, job->domain, error);
 
-	if (!dom) {
-		json_object_unref(args);
-		json_array_unref(argv);
+	pid = exec_start(x, error);
+	if (pid < 0)
 		return NULL;
-	}
-	json_object_set_string_member(args, "path", "/bin/sh");
-	json_array_add_string_element(argv, "-c");
-	json_array_add_string_element(argv, job->command);
-	json_object_set_array_member(args, "arg", argv);
-	json_object_set_boolean_member(args, "capture-output", TRUE);
-	ret = agent_call(dom, "guest-exec", args, AGENT_CALL_TIMEOUT_S, error);
-	if (!ret) {
-		virDomainFree(dom);
-		return NULL;
-	}
-	if (!JSON_NODE_HOLDS_OBJECT(ret) || !json_object_has_member(json_node_get_object(ret), "pid")) {
-		g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED, "%s: guest-exec answered without a pid", job->domain);
-		virDomainFree(dom);
-		return NULL;
-	}
-	pid = json_object_get_int_member(json_node_get_object(ret), "pid");
-	deadline = g_get_monotonic_time() + job->timeout_ms * 1000;
+	g_snprintf(pid_text, sizeof(pid_text), "%" G_GINT64_FORMAT, pid);
+	progress_post(x, AGENT_STARTED, pid_text);
 	result = g_new0(struct agent_result, 1);
 	for (;;) {
-		g_autoptr(JsonNode) st = NULL;
+		g_autoptr(JsonNode) ret = NULL;
+		g_autoptr(GError) err = NULL;
+		struct call_status st = { 0 };
 		JsonObject *sargs = json_object_new();
 		JsonObject *so;
 
-		if (g_cancellable_set_error_if_cancelled(cancel, error))
+		if (g_cancellable_set_error_if_cancelled(x->cancel, error))
 			goto fail;
 		json_object_set_int_member(sargs, "pid", pid);
-		st = agent_call(dom, "guest-exec-status", sargs, AGENT_CALL_TIMEOUT_S, error);
-		if (!st)
+		ret = agent_call(x->dom, "guest-exec-status", sargs, AGENT_CALL_TIMEOUT_S, &st, &err);
+		if (!ret && st.retry == AGENT_RETRY_NO) {
+			call_status_clear(&st);
+			g_propagate_error(error, g_steal_pointer(&err));
 			goto fail;
-		so = JSON_NODE_HOLDS_OBJECT(st) ? json_node_get_object(st) : NULL;
+		}
+		if (!ret) {
+			/* the agent went away while the command runs: asking for its status is harmless */
+			gboolean again = retry_pause(x, st.why);
+
+			call_status_clear(&st);
+			if (again)
+				continue;
+			if (!g_cancellable_set_error_if_cancelled(x->cancel, error)) {
+				g_autofree char *msg = agent_lost_message(x->job->domain, pid_text, x->last);
+
+				g_set_error_literal(error, VIRT_ERROR, VIRT_ERROR_FAILED, msg);
+			}
+			goto fail;
+		}
+		answered(x);
+		so = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
 		if (so && json_object_get_boolean_member_with_default(so, "exited", FALSE)) {
 			result->signal = (int)json_object_get_int_member_with_default(so, "signal", 0);
 			result->exit_status = result->signal ? -1
@@ -224,7 +477,7 @@ static struct agent_result *exec_run(struct exec_job *job, GCancellable *cancel,
 					    json_object_get_boolean_member_with_default(so, "err-truncated", FALSE);
 			break;
 		}
-		if (job->timeout_ms > 0 && g_get_monotonic_time() >= deadline) {
+		if (x->deadline && remaining_ms(x) == 0) {
 			/* the agent can't kill it: the process is left running */
 			result->timed_out = TRUE;
 			result->exit_status = -1;
@@ -232,24 +485,30 @@ static struct agent_result *exec_run(struct exec_job *job, GCancellable *cancel,
 			result->err = g_bytes_new(NULL, 0);
 			break;
 		}
-		if (job->timeout_ms > 0)
-			poll_ms = (guint)MIN((gint64)poll_ms, MAX(1, (deadline - g_get_monotonic_time()) / 1000 + 1));
-		nap(cancel, poll_ms);
+		nap(x->cancel, (guint)MIN((gint64)poll_ms, MAX(1, remaining_ms(x))));
 		poll_ms = MIN(poll_ms * 2, AGENT_POLL_MAX_MS);
 	}
-	virDomainFree(dom);
 	return result;
 fail:
-	virDomainFree(dom);
 	agent_result_free(result);
 	return NULL;
 }
 
 static void exec_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
+	struct exec_job *job = data;
+	struct exec_ctx x = { .job = job, .task = task, .cancel = cancel, .backoff_ms = AGENT_RETRY_MIN_MS };
 	GError *error = NULL;
-	struct agent_result *result = exec_run(data, cancel, &error);
+	struct agent_result *result = NULL;
 
+	x.start = g_get_monotonic_time();
+	x.deadline = job->timeout_ms > 0 ? x.start + job->timeout_ms * 1000 : 0;
+	x.dom = lookup(job->conn, job->domain, &error);
+	if (x.dom) {
+		result = exec_run(&x, &error);
+		virDomainFree(x.dom);
+	}
+	g_free(x.last);
 	if (result)
 		g_task_return_pointer(task, result, (GDestroyNotify)agent_result_free);
 	else
@@ -257,7 +516,8 @@ static void exec_thread(GTask *task, gpointer source, gpointer data, GCancellabl
 }
 
 void agent_exec_async(virConnectPtr conn, const char *domain, const char *command, gint64 timeout_ms,
-		      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+		      agent_progress_fn progress, GCancellable *cancellable, GAsyncReadyCallback callback,
+		      gpointer user_data)
 {
 	struct exec_job *job = g_new0(struct exec_job, 1);
 	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
@@ -267,6 +527,8 @@ void agent_exec_async(virConnectPtr conn, const char *domain, const char *comman
 	job->domain = g_strdup(domain);
 	job->command = g_strdup(command);
 	job->timeout_ms = timeout_ms;
+	job->progress = progress;
+	job->progress_data = user_data;
 	g_task_set_source_tag(task, agent_exec_async);
 	g_task_set_task_data(task, job, exec_job_free);
 	g_task_run_in_thread(task, exec_thread);
@@ -285,7 +547,7 @@ static void file_close(virDomainPtr dom, gint64 handle)
 	JsonNode *ret;
 
 	json_object_set_int_member(args, "handle", handle);
-	ret = agent_call(dom, "guest-file-close", args, AGENT_CALL_TIMEOUT_S, NULL);
+	ret = agent_call(dom, "guest-file-close", args, AGENT_CALL_TIMEOUT_S, NULL, NULL);
 	if (ret)
 		json_node_unref(ret);
 }
@@ -303,7 +565,7 @@ GBytes *agent_read_file(virConnectPtr conn, const char *domain, const char *path
 	args = json_object_new();
 	json_object_set_string_member(args, "path", path);
 	json_object_set_string_member(args, "mode", "r");
-	ret = agent_call(dom, "guest-file-open", args, AGENT_CALL_TIMEOUT_S, error);
+	ret = agent_call(dom, "guest-file-open", args, AGENT_CALL_TIMEOUT_S, NULL, error);
 	if (!ret) {
 		g_prefix_error(error, "%s: ", path);
 		virDomainFree(dom);
@@ -326,7 +588,7 @@ GBytes *agent_read_file(virConnectPtr conn, const char *domain, const char *path
 
 		json_object_set_int_member(rargs, "handle", handle);
 		json_object_set_int_member(rargs, "count", (gint64)want);
-		chunk = agent_call(dom, "guest-file-read", rargs, AGENT_CALL_TIMEOUT_S, error);
+		chunk = agent_call(dom, "guest-file-read", rargs, AGENT_CALL_TIMEOUT_S, NULL, error);
 		if (!chunk || !JSON_NODE_HOLDS_OBJECT(chunk)) {
 			if (chunk)
 				g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED, "%s: guest-file-read of %s: bad answer",
@@ -361,7 +623,7 @@ gboolean agent_ping(virConnectPtr conn, const char *domain, int timeout_s, GErro
 
 	if (!dom)
 		return FALSE;
-	ret = agent_call(dom, "guest-ping", NULL, timeout_s > 0 ? timeout_s : AGENT_CALL_TIMEOUT_S, error);
+	ret = agent_call(dom, "guest-ping", NULL, timeout_s > 0 ? timeout_s : AGENT_CALL_TIMEOUT_S, NULL, error);
 	virDomainFree(dom);
 	if (!ret)
 		return FALSE;

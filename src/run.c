@@ -479,6 +479,17 @@ void run_step_show(struct run *run, const char *data, gsize len)
 		run->ops->output(run, idx, data, len, run->user_data);
 }
 
+void run_step_notice(struct run *run, const char *text)
+{
+	const GString *out = run->steps[run->current].output;
+	gboolean mid_line = out->len && out->str[out->len - 1] != '\n';
+	g_autofree char *line = g_strdup_printf("%s[virtcon: %s]\n", mid_line ? "\n" : "", text);
+
+	run_step_show(run, line, strlen(line));
+	if (run->journal)
+		journal_output(run->journal, (guint)run->current, "virtcon", line, strlen(line));
+}
+
 void run_step_output(struct run *run, const char *stream, const char *data, gsize len)
 {
 	guint idx = (guint)run->current;

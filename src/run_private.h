@@ -78,6 +78,10 @@ void run_set_kind_data(struct run *run, void *data);
 /* Bytes shown with the running step's output that are not its output (its machine's console
  * while an agent command runs): not matched by expect, not journaled here. */
 void run_step_show(struct run *run, const char *data, gsize len);
+/* A line of virtcon's own about the running step ("waiting for the guest agent on vm1"):
+ * shown and journaled (stream "virtcon") with its output as "[virtcon: TEXT]" on a line of its
+ * own, never matched by expect. */
+void run_step_notice(struct run *run, const char *text);
 /* Output of the running step: kept, matched, journaled under stream, shown. */
 void run_step_output(struct run *run, const char *stream, const char *data, gsize len);
 /* The work ended by itself or after stop(): the engine judges timeout, abort, exit status

@@ -385,7 +385,7 @@ static void test_libvirt_kinds_on_test_driver(void **state)
 	struct run_options opts = { 0 };
 	static const char yaml[] =
 		"suite: t\n"
-		"machines: { vm: { domain: test }, ghost: { domain: nope } }\n"
+		"machines: { vm: { domain: test }, ghost: { domain: nope }, ag: { domain: test, agent: true } }\n"
 		"timeout: 2s\n"
 		"steps:\n"
 		"  - { name: running, on: vm, wait: { state: running } }\n"
@@ -397,7 +397,8 @@ static void test_libvirt_kinds_on_test_driver(void **state)
 		"  - { name: no domain, on: ghost, action: start, on-failure: continue }\n"
 		"  - { name: bad action opts, on: vm, action: monitor, with: { command: 'info status', hmp: true },"
 		" on-failure: continue }\n"
-		"  - { name: reachable, on: vm, wait: { state: running }, requires: { machines: [vm] } }\n";
+		"  - { name: reachable, on: vm, wait: { state: running }, requires: { machines: [vm] } }\n"
+		"  - { name: no agent here, on: ag, run: 'true', timeout: 20s, on-failure: continue }\n";
 
 	f->suite = suite_load_data(yaml, strlen(yaml), "test.yaml", &error);
 	if (!f->suite)
@@ -424,6 +425,12 @@ static void test_libvirt_kinds_on_test_driver(void **state)
 	assert_int_equal(step(f, 7)->status, STEP_ERROR);
 	/* requires: machines looks for the domain where the run connects (-c), not libvirt's default */
 	assert_int_equal(step(f, 8)->status, STEP_PASS);
+	/* an agent step on a driver without agent commands: an error at once, not a wait for an
+	 * agent that cannot come; the machine and the domain named */
+	assert_int_equal(step(f, 9)->status, STEP_ERROR);
+	assert_true(g_str_has_prefix(step(f, 9)->reason, "machine ag: test: this libvirt driver has no guest agent"));
+	assert_true(step(f, 9)->end_us - step(f, 9)->start_us < 5 * G_USEC_PER_SEC);
+	assert_null(strstr(step(f, 9)->output->str, "waiting for the guest agent"));
 }
 
 static void test_action_validation(void **state)

@@ -37,5 +37,17 @@ contains "the steps after it ran (shut off seen)" "$tmp/gd.out" "[7/8]"
 contains "interrupts read on a console-only machine: the check passed" "$tmp/gd.out" "[5/8] Guest: its timer interrupts"
 contains "the check's table is journaled" "$tmp/gd.jsonl" '"source":"interrupts"'
 if grep -q '\[5/8\] Guest: its timer interrupts.* pass ' "$tmp/gd.out"; then ok "the console check passes"; else not_ok "the console check passes"; sed 's/^/#   /' "$tmp/gd.out"; fi
+"$VIRTCON" run -v -c "$uri" --journal "$tmp/ar.jsonl" --var "xml=$tmp/tb3.xml" \
+	suites/testbed/agent-restart.yaml >"$tmp/ar.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && ok "agent-restart exits 1 (its short step errored)" ||
+	{ not_ok "agent-restart exits 1 (got $rc)"; sed 's/^/#   /' "$tmp/ar.out"; }
+contains "the short step names the machine, says the command was not run, and why" "$tmp/ar.out" \
+	"machine tb: virtcon-tb3: no answer from the guest agent in 0.5 s; the command was not run (libvirt: "
+contains "the agent steps around it pass" "$tmp/ar.out" "9 passed, 0 failed, 1 errors"
+waits=$(grep -c '"stream":"virtcon".*waiting for the guest agent on tb (domain virtcon-tb3); libvirt: ' "$tmp/ar.jsonl")
+[ "$waits" -eq 3 ] && ok "the three agent steps waited for the agent, journaled" ||
+	{ not_ok "the three agent steps waited for the agent (journaled $waits times)"; grep virtcon "$tmp/ar.jsonl" | sed 's/^/#   /'; }
+contains "the end of the wait is shown" "$tmp/ar.out" "[virtcon: the guest agent on tb (domain virtcon-tb3) answers (after "
 echo "1..$n"
 [ $failures -eq 0 ]
