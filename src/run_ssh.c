@@ -182,7 +182,7 @@ static const struct session_backend ssh_shell_backend = { "ssh", shell_write, sh
 
 static void shell_conn_ready(struct run *run, struct ssh_conn *conn, const GError *error)
 {
-	const struct suite_machine *m = run_cur_machine(run);
+	const struct suite_machine *m = run_session_machine(run);
 	const struct run_options *opts = run_options(run);
 	struct ssh_shell *sh;
 

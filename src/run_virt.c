@@ -38,6 +38,7 @@ struct run_virtpool {
 	/* the one session request in flight (only the running step asks) */
 	run_session_fn session_fn;
 	guint session_generation;
+	const struct suite_machine *session_machine; /* whose session is being opened (a check's may not be the step's) */
 };
 
 static void pool_virt_free(gpointer p)
@@ -246,7 +247,7 @@ static const struct session_backend vc_backend = { "console", vc_write, vc_free 
 static void console_conn_ready(struct run *run, virConnectPtr conn, const GError *error)
 {
 	struct run_virtpool *pool = pool_of(run);
-	const struct suite_machine *m = run_cur_machine(run);
+	const struct suite_machine *m = pool->session_machine;
 	struct vc_session *v;
 	g_autoptr(GError) err = NULL;
 	g_autofree char *domain = NULL;
@@ -270,6 +271,11 @@ static void console_conn_ready(struct run *run, virConnectPtr conn, const GError
 	run_session_ready(run, v->session, NULL);
 }
 
+const struct suite_machine *run_session_machine(struct run *run)
+{
+	return pool_of(run)->session_machine;
+}
+
 void run_machine_session(struct run *run, const struct suite_machine *machine, run_session_fn fn)
 {
 	struct run_virtpool *pool = pool_of(run);
@@ -284,6 +290,7 @@ void run_machine_session(struct run *run, const struct suite_machine *machine, r
 		g_hash_table_remove(pool->sessions, machine->name);
 	pool->session_fn = fn;
 	pool->session_generation = run_generation(run);
+	pool->session_machine = machine;
 	if (machine->ssh)
 		run_ssh_shell_open(run, machine);
 	else if (machine->domain)

@@ -33,10 +33,10 @@ rc=$?
 [ $rc -eq 1 ] && ok "guest-dies exits 1 (a step errored)" || { not_ok "guest-dies exits 1 (got $rc)"; sed 's/^/#   /' "$tmp/gd.out"; }
 contains "the waiting step says the console closed" "$tmp/gd.out" "closed"
 contains "the journal ends the session" "$tmp/gd.jsonl" '"session-end"'
-contains "the steps after it ran (shut off seen)" "$tmp/gd.out" "[7/8]"
-contains "interrupts read on a console-only machine: the check passed" "$tmp/gd.out" "[5/8] Guest: its timer interrupts"
+contains "the steps after it ran (shut off seen)" "$tmp/gd.out" "[7/9]"
 contains "the check's table is journaled" "$tmp/gd.jsonl" '"source":"interrupts"'
-if grep -q '\[5/8\] Guest: its timer interrupts.* pass ' "$tmp/gd.out"; then ok "the console check passes"; else not_ok "the console check passes"; sed 's/^/#   /' "$tmp/gd.out"; fi
+if grep -q '\[5/9\] Guest: its timer interrupts.* pass ' "$tmp/gd.out"; then ok "interrupts read on a console-only machine: the check passes"; else not_ok "interrupts read on a console-only machine: the check passes"; sed 's/^/#   /' "$tmp/gd.out"; fi
+contains "a check on a guest that is off: an error naming it" "$tmp/gd.out" "check: interrupts on tb (before sample): cannot open the console of 'virtcon-tb2': "
 "$VIRTCON" run -v -c "$uri" --journal "$tmp/ar.jsonl" --var "xml=$tmp/tb3.xml" \
 	suites/testbed/agent-restart.yaml >"$tmp/ar.out" 2>&1
 rc=$?
