@@ -10,7 +10,14 @@ rc=$?
 [ $rc -eq 0 ] || { echo "tools/mkguest failed ($rc)"; exit 1; }
 
 tmp=$(mktemp -d /tmp/vct-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+# a suite that stopped half-way leaves its guest running: stop every QEMU of this test's driver
+cleanup() {
+	for p in $(find "$tmp/embed" -name '*.pid' 2>/dev/null); do
+		pid=$(cat "$p" 2>/dev/null) && [ -n "$pid" ] && kill "$pid" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 export XDG_STATE_HOME="$tmp/state"
 uri="qemu:///embed?root=$tmp/embed"
 failures=0
