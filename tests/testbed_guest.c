@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -134,6 +135,17 @@ static char *domain_xml(const char *template_path, const char *name, guint vcpus
 	return g_regex_replace(re, named, -1, 0, repl, 0, error);
 }
 
+/* Guests not destroyed yet: a test that failed half-way (cmocka jumps out of it) leaves its
+ * guest to the exit handler rather than running under TCG until someone notices. */
+static GSList *live_guests;
+static gboolean exit_handler_set;
+
+static void destroy_leftovers(void)
+{
+	while (live_guests)
+		tb_guest_destroy(live_guests->data);
+}
+
 static void set_virt_error(GError **error, const char *what)
 {
 	const char *msg = virGetLastErrorMessage();
@@ -175,6 +187,9 @@ struct tb_guest *tb_guest_boot(const char *name, guint vcpus, GError **error)
 		return NULL;
 	}
 	tb = g_new0(struct tb_guest, 1);
+	if (!exit_handler_set)
+		exit_handler_set = atexit(destroy_leftovers) == 0;
+	live_guests = g_slist_prepend(live_guests, tb);
 	tb->root = g_steal_pointer(&root);
 	tb->name = g_strdup(name);
 	tb->env = read_env(env_path, error);
@@ -240,6 +255,7 @@ void tb_guest_destroy(struct tb_guest *tb)
 {
 	if (!tb)
 		return;
+	live_guests = g_slist_remove(live_guests, tb);
 	if (tb->conn) {
 		virDomainPtr dom = virDomainLookupByName(tb->conn, tb->name);
 
