@@ -177,6 +177,24 @@ static gboolean check_verdict_steps(const struct suite *suite, GHashTable *verdi
 	g_hash_table_iter_init(&it, verdicts);
 	while (g_hash_table_iter_next(&it, &key, NULL)) {
 		gboolean found = FALSE;
+		g_autoptr(GString) named = g_string_new(NULL);
+		guint n_named = 0;
+
+		/* a name that several steps share does not say which */
+		for (guint i = 0; i < suite->steps->len; i++) {
+			const struct suite_step *ss = g_ptr_array_index(suite->steps, i);
+
+			if (g_str_equal(key, ss->name)) {
+				g_string_append_printf(named, "%s%u", n_named ? ", " : "", i + 1);
+				n_named++;
+			}
+		}
+		if (n_named > 1) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "--verdict '%s': steps %s are all named so; give the step's number", (char *)key,
+				    named->str);
+			return FALSE;
+		}
 
 		for (guint i = 0; i < suite->steps->len && !found; i++) {
 			const struct suite_step *ss = g_ptr_array_index(suite->steps, i);

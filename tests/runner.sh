@@ -59,6 +59,17 @@ contains "progress names the steps" "$tmp/err" "[1/2] greet"
 contains "the manual step is skipped headless" "$tmp/err" "no verdict given"
 check "a manual verdict from the command line" 1 "$VIRTCON" run --journal "$tmp/p2.jsonl" --verdict look=fail "$tmp/pass.yaml"
 check "a verdict for a missing step is a usage error" 2 "$VIRTCON" run --verdict nope=pass "$tmp/pass.yaml"
+cat >"$tmp/twice.yaml" <<'EOF'
+suite: twice
+steps:
+  - name: look
+    manual: "Look at it."
+  - name: look
+    manual: "Look again."
+EOF
+check "a verdict by a name two steps share is a usage error" 2 "$VIRTCON" run --verdict look=pass "$tmp/twice.yaml"
+contains "it says which steps, and to give the number" "$tmp/err" "--verdict 'look': steps 1, 2 are all named so; give the step's number"
+check "a verdict by number picks one of them" 0 "$VIRTCON" run --journal "$tmp/tw.jsonl" --verdict 1=pass --verdict 2=skip "$tmp/twice.yaml"
 check "a failing suite exits 1" 1 "$VIRTCON" run --journal "$tmp/f.jsonl" --junit "$tmp/f.xml" --tap "$tmp/f.tap" --markdown "$tmp/f.md" "$tmp/fail.yaml"
 contains "the failure says why" "$tmp/err" "exit status 4, expected 0"
 contains "the failure shows the output tail" "$tmp/err" "| some output"
