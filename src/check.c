@@ -39,6 +39,8 @@ struct check {
 	gboolean by_console;
 	struct session *console;     /* while a sample is awaited; the run's, not ours */
 	guint console_timer;
+	struct irqmon_sample *settling; /* in, waiting for the shell's prompt to pass */
+	guint settle_timer;
 };
 
 /* Typed on a console-only machine's serial console: the quotes keep the markers in the echo of
@@ -46,6 +48,7 @@ struct check {
 #define CONSOLE_SAMPLE_COMMAND "\025echo VCIRQ''BEGIN; cat /proc/interrupts; echo VCIRQ''END\n"
 #define CONSOLE_SAMPLE_PATTERN "(?ms)^VCIRQBEGIN\n(.*?)^VCIRQEND$"
 #define CONSOLE_SAMPLE_TIMEOUT_S 30
+#define CONSOLE_SETTLE_MS 300 /* quiet after the table: the prompt has come and is dropped */
 
 gboolean check_wanted(const struct suite_step *step)
 {
@@ -223,6 +226,9 @@ void check_free(struct check *check)
 		g_source_remove(check->console_timer);
 		run_set_console_waiter(check->run, NULL);
 	}
+	if (check->settle_timer)
+		g_source_remove(check->settle_timer);
+	irqmon_sample_free(check->settling);
 	irqmon_free(check->mon);
 	irqmon_sample_free(check->before);
 	g_object_unref(check->cancel);
@@ -253,9 +259,26 @@ static void console_done(struct check *check)
 {
 	if (check->console_timer)
 		g_source_remove(check->console_timer);
-	check->console_timer = 0;
+	if (check->settle_timer)
+		g_source_remove(check->settle_timer);
+	check->console_timer = check->settle_timer = 0;
 	check->console = NULL;
 	run_set_console_waiter(check->run, NULL);
+}
+
+/* The console went quiet after the table: what came after it (the shell's prompt) is dropped,
+ * so that a later step's expect does not match a prompt of ours. */
+static gboolean console_settled(gpointer p)
+{
+	struct check *check = p;
+	struct irqmon_sample *s = g_steal_pointer(&check->settling);
+
+	check->settle_timer = 0;
+	if (check->console)
+		expect_clear(session_expect(check->console));
+	console_done(check);
+	got_sample(check, s, NULL);
+	return G_SOURCE_REMOVE;
 }
 
 static void console_failed(struct check *check, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -284,6 +307,13 @@ static void console_progress(struct run *run, struct session *session)
 
 	if (!check || !check->console_timer || session != check->console)
 		return;
+	if (check->settling) {
+		/* more came: wait for quiet again (the overall timeout still holds) */
+		if (check->settle_timer)
+			g_source_remove(check->settle_timer);
+		check->settle_timer = g_timeout_add(CONSOLE_SETTLE_MS, console_settled, check);
+		return;
+	}
 	if (g_once_init_enter(&re))
 		g_once_init_leave(&re, g_regex_new(CONSOLE_SAMPLE_PATTERN, G_REGEX_OPTIMIZE, 0, NULL));
 	if (!expect_match(session_expect(session), re, &matched)) {
@@ -305,8 +335,8 @@ static void console_progress(struct run *run, struct session *session)
 		return;
 	}
 	s->raw = g_bytes_new(matched + begin, (gsize)(end - begin));
-	console_done(check);
-	got_sample(check, s, NULL);
+	check->settling = s;
+	check->settle_timer = g_timeout_add(CONSOLE_SETTLE_MS, console_settled, check);
 }
 
 static gboolean console_timeout(gpointer p)
@@ -315,6 +345,8 @@ static gboolean console_timeout(gpointer p)
 	const char *what = check->console ? session_describe(check->console) : "the console";
 
 	check->console_timer = 0;
+	if (check->settling) /* the table is in; the console just never went quiet */
+		return console_settled(check);
 	console_failed(check, "no /proc/interrupts from %s within %d s: is a shell logged in on it?", what,
 		       CONSOLE_SAMPLE_TIMEOUT_S);
 	return G_SOURCE_REMOVE;
