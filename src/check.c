@@ -43,11 +43,6 @@ struct check {
 	guint settle_timer;
 };
 
-/* Typed on a console-only machine's serial console: the quotes keep the markers in the echo of
- * the command line from matching; ^U first clears a half-typed line. */
-#define CONSOLE_SAMPLE_COMMAND "\025echo VCIRQ''BEGIN; cat /proc/interrupts; echo VCIRQ''END\n"
-#define CONSOLE_SAMPLE_PATTERN "(?ms)^VCIRQBEGIN\n(.*?)^VCIRQEND$"
-#define CONSOLE_SAMPLE_TIMEOUT_S 30
 #define CONSOLE_SETTLE_MS 300 /* quiet after the table: the prompt has come and is dropped */
 
 gboolean check_wanted(const struct suite_step *step)
@@ -298,12 +293,9 @@ static void console_failed(struct check *check, const char *fmt, ...)
 static void console_progress(struct run *run, struct session *session)
 {
 	struct check *check = run_check(run);
-	static GRegex *re;
-	g_autoptr(GMatchInfo) mi = NULL;
 	g_autofree char *matched = NULL;
 	g_autoptr(GError) error = NULL;
 	struct irqmon_sample *s;
-	int begin, end;
 
 	if (!check || !check->console_timer || session != check->console)
 		return;
@@ -314,27 +306,17 @@ static void console_progress(struct run *run, struct session *session)
 		check->settle_timer = g_timeout_add(CONSOLE_SETTLE_MS, console_settled, check);
 		return;
 	}
-	if (g_once_init_enter(&re))
-		g_once_init_leave(&re, g_regex_new(CONSOLE_SAMPLE_PATTERN, G_REGEX_OPTIMIZE, 0, NULL));
-	if (!expect_match(session_expect(session), re, &matched)) {
+	if (!expect_match(session_expect(session), irqmon_console_regex(), &matched)) {
 		if (!session_is_open(session))
 			console_failed(check, "%s closed while /proc/interrupts was read: %s", session_describe(session),
 				       session_closed_why(session) ? session_closed_why(session) : "end of file");
 		return;
 	}
-	if (!g_regex_match(re, matched, 0, &mi) || !g_match_info_fetch_pos(mi, 1, &begin, &end)) {
-		console_failed(check, "%s: the table between the markers was not found", session_describe(session));
+	s = irqmon_console_sample(matched, NULL, &error);
+	if (!s) {
+		console_failed(check, "%s: %s", session_describe(session), error->message);
 		return;
 	}
-	s = g_new0(struct irqmon_sample, 1);
-	s->mono_us = g_get_monotonic_time();
-	s->table = irq_parse(matched + begin, (gsize)(end - begin), &error);
-	if (!s->table) {
-		g_free(s);
-		console_failed(check, "%s: cat /proc/interrupts: %s", session_describe(session), error->message);
-		return;
-	}
-	s->raw = g_bytes_new(matched + begin, (gsize)(end - begin));
 	check->settling = s;
 	check->settle_timer = g_timeout_add(CONSOLE_SETTLE_MS, console_settled, check);
 }
@@ -348,7 +330,7 @@ static gboolean console_timeout(gpointer p)
 	if (check->settling) /* the table is in; the console just never went quiet */
 		return console_settled(check);
 	console_failed(check, "no /proc/interrupts from %s within %d s: is a shell logged in on it?", what,
-		       CONSOLE_SAMPLE_TIMEOUT_S);
+		       IRQMON_CONSOLE_TIMEOUT_S);
 	return G_SOURCE_REMOVE;
 }
 
@@ -362,14 +344,14 @@ static void console_ready(struct run *run, struct session *session, const GError
 		got_sample(check, NULL, error);
 		return;
 	}
-	if (!session_write(session, CONSOLE_SAMPLE_COMMAND, strlen(CONSOLE_SAMPLE_COMMAND))) {
+	if (!session_write(session, IRQMON_CONSOLE_COMMAND, strlen(IRQMON_CONSOLE_COMMAND))) {
 		g_autoptr(GError) err = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "could not write to %s",
 						    session_describe(session));
 		got_sample(check, NULL, err);
 		return;
 	}
 	check->console = session;
-	check->console_timer = g_timeout_add_seconds(CONSOLE_SAMPLE_TIMEOUT_S, console_timeout, check);
+	check->console_timer = g_timeout_add_seconds(IRQMON_CONSOLE_TIMEOUT_S, console_timeout, check);
 	run_set_console_waiter(run, console_progress);
 	console_progress(run, session);
 }

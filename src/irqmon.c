@@ -6,7 +6,9 @@
 #include <json-glib/json-glib.h>
 
 #include "agent.h"
+#include "expect.h"
 #include "irqmon.h"
+#include "vconsole.h"
 #include "ssh.h"
 #include "suite.h"
 
@@ -14,6 +16,8 @@ struct irqmon {
 	char *path;          /* the file read (locally or in the guest) */
 	virConnectPtr conn;  /* a guest's, through its agent */
 	struct ssh_conn *ssh; /* a machine's, over SSH (the monitor's own connection) */
+	gboolean console;     /* a guest's, typed into its serial console (conn, domain) */
+	struct vconsole *vc;  /* that console, the monitor's own stream */
 	char *domain;
 	char *describe;
 	guint in_flight;     /* samples whose callback has not come yet */
@@ -89,6 +93,21 @@ struct irqmon *irqmon_new_ssh(const struct ssh_options *options, const char *mac
 	return mon;
 }
 
+struct irqmon *irqmon_new_console(virConnectPtr conn, const char *domain, const char *machine)
+{
+	struct irqmon *mon = g_new0(struct irqmon, 1);
+
+	mon->path = g_strdup("/proc/interrupts");
+	virConnectRef(conn);
+	mon->conn = conn;
+	mon->domain = g_strdup(domain);
+	mon->console = TRUE;
+	mon->describe = g_strcmp0(machine, domain) == 0 ? g_strdup_printf("%s (serial console)", domain)
+							: g_strdup_printf("%s (serial console of %s)", machine, domain);
+	mon->cancel = g_cancellable_new();
+	return mon;
+}
+
 struct irqmon *irqmon_new_for_machine(const struct suite_machine *m, const char *domain, virConnectPtr conn,
 				      const struct ssh_options *ssh, GError **error)
 {
@@ -98,6 +117,8 @@ struct irqmon *irqmon_new_for_machine(const struct suite_machine *m, const char 
 		return irqmon_new_agent(conn, domain);
 	if (m->ssh && ssh)
 		return irqmon_new_ssh(ssh, m->name);
+	if (!m->ssh && !m->agent && m->domain && domain && conn)
+		return irqmon_new_console(conn, domain, m->name);
 	if (m->agent)
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 			    "%s: its /proc/interrupts is read through the guest agent, which needs a libvirt connection "
@@ -106,9 +127,9 @@ struct irqmon *irqmon_new_for_machine(const struct suite_machine *m, const char 
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 			    "%s: its /proc/interrupts is read over SSH, and its ssh: could not be resolved", m->name);
 	else
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-			    "%s: watching /proc/interrupts over the serial console is not supported (a step's check "
-			    "reads it there): give the machine 'agent: true' (qemu-guest-agent) or 'ssh:'", m->name);
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "%s: its /proc/interrupts is read on its serial console, which needs a libvirt connection "
+			    "and a domain", m->name);
 	return NULL;
 }
 
@@ -120,6 +141,7 @@ static void irqmon_destroy(struct irqmon *mon)
 	if (mon->conn)
 		virConnectClose(mon->conn);
 	ssh_conn_free(mon->ssh); /* no sample in flight: its channel is gone */
+	vconsole_free(mon->vc);
 	g_object_unref(mon->cancel);
 	g_free(mon->path);
 	g_free(mon->domain);
@@ -222,173 +244,295 @@ static struct sample_job *sample_job_new(const struct irqmon *mon)
 	return job;
 }
 
-/* ---- sampling over SSH: `cat /proc/interrupts` on the monitor's connection, on the loop ---- */
+/* ---- samples taken on the loop: over SSH, or typed into a serial console ---- */
 
-struct ssh_sample {
+struct loop_sample {
 	struct irqmon *mon;
 	GTask *task;
-	struct ssh_chan *chan;
-	GByteArray *out;
-	GString *err;          /* the command's stderr, the first 2 KiB */
 	struct irq_table *table; /* parsed into (the monitor's spare) */
-	gboolean waiting;      /* for the connection */
-	gboolean too_big;
 	gulong cancel_id;
 	guint done_id;         /* the idle that completes the task */
 	struct irqmon_sample *result;
 	GError *error;
+	/* SSH: `cat /proc/interrupts` on the monitor's connection */
+	struct ssh_chan *chan;
+	GByteArray *out;
+	GString *err;          /* the command's stderr, the first 2 KiB */
+	gboolean waiting;      /* for the connection */
+	gboolean too_big;
+	/* console: the same typed into the shell there, between marker lines */
+	struct vconsole *vc;
+	guint listen_id;       /* 0 once the console closed (its listeners are gone) */
+	struct expect *ex;
+	guint timer;
 };
 
 static void ssh_sample_ready(struct ssh_conn *conn, const GError *error, void *p);
 
-static gboolean ssh_sample_complete(gpointer p)
+static gboolean loop_sample_complete(gpointer p)
 {
-	struct ssh_sample *ss = p;
-	GCancellable *cancellable = g_task_get_cancellable(ss->task);
+	struct loop_sample *ls = p;
+	GCancellable *cancellable = g_task_get_cancellable(ls->task);
 
-	if (ss->cancel_id)
-		g_cancellable_disconnect(cancellable, ss->cancel_id);
-	if (ss->waiting)
-		ssh_conn_cancel_wait(ss->mon->ssh, ssh_sample_ready, ss);
-	ssh_chan_free(ss->chan);
-	if (ss->result)
-		g_task_return_pointer(ss->task, ss->result, (GDestroyNotify)irqmon_sample_free);
-	else if (ss->error)
-		g_task_return_error(ss->task, ss->error);
+	if (ls->cancel_id)
+		g_cancellable_disconnect(cancellable, ls->cancel_id);
+	if (ls->waiting)
+		ssh_conn_cancel_wait(ls->mon->ssh, ssh_sample_ready, ls);
+	ssh_chan_free(ls->chan);
+	if (ls->listen_id)
+		vconsole_unlisten(ls->vc, ls->listen_id);
+	if (ls->timer)
+		g_source_remove(ls->timer);
+	if (ls->result)
+		g_task_return_pointer(ls->task, ls->result, (GDestroyNotify)irqmon_sample_free);
+	else if (ls->error)
+		g_task_return_error(ls->task, ls->error);
 	else
-		g_task_return_new_error(ss->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s: sampling cancelled",
-					ss->mon->describe);
+		g_task_return_new_error(ls->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s: sampling cancelled",
+					ls->mon->describe);
 	/* the callback may have freed the monitor: not touched from here */
-	g_object_unref(ss->task);
-	irq_table_free(ss->table);
-	g_byte_array_unref(ss->out);
-	g_string_free(ss->err, TRUE);
-	g_free(ss);
+	g_object_unref(ls->task);
+	irq_table_free(ls->table);
+	g_byte_array_unref(ls->out);
+	g_string_free(ls->err, TRUE);
+	expect_free(ls->ex);
+	g_free(ls);
 	return G_SOURCE_REMOVE;
 }
 
 /* Ends the sample with result or error (or cancelled, both NULL), from the next loop iteration. */
-static void ssh_sample_end(struct ssh_sample *ss, struct irqmon_sample *result, GError *error)
+static void loop_sample_end(struct loop_sample *ls, struct irqmon_sample *result, GError *error)
 {
-	if (ss->done_id) {
+	if (ls->done_id) {
 		irqmon_sample_free(result);
 		g_clear_error(&error);
 		return;
 	}
-	ss->result = result;
-	ss->error = error;
-	ss->done_id = g_idle_add(ssh_sample_complete, ss);
+	ls->result = result;
+	ls->error = error;
+	ls->done_id = g_idle_add(loop_sample_complete, ls);
 }
 
-static void ssh_sample_cancelled(GCancellable *cancellable G_GNUC_UNUSED, gpointer p)
+static void loop_sample_cancelled(GCancellable *cancellable G_GNUC_UNUSED, gpointer p)
 {
-	ssh_sample_end(p, NULL, NULL);
+	loop_sample_end(p, NULL, NULL);
 }
 
 static void ssh_sample_data(const char *data, gsize len, gboolean is_stderr, void *p)
 {
-	struct ssh_sample *ss = p;
+	struct loop_sample *ls = p;
 
 	if (is_stderr) {
-		if (ss->err->len < 2048)
-			g_string_append_len(ss->err, data, (gssize)MIN(len, 2048 - ss->err->len));
+		if (ls->err->len < 2048)
+			g_string_append_len(ls->err, data, (gssize)MIN(len, 2048 - ls->err->len));
 		return;
 	}
-	if (ss->too_big)
+	if (ls->too_big)
 		return;
-	if (ss->out->len + len > IRQMON_MAX_BYTES) {
-		ss->too_big = TRUE;
-		ssh_chan_close(ss->chan);
+	if (ls->out->len + len > IRQMON_MAX_BYTES) {
+		ls->too_big = TRUE;
+		ssh_chan_close(ls->chan);
 		return;
 	}
-	g_byte_array_append(ss->out, (const guint8 *)data, (guint)len);
+	g_byte_array_append(ls->out, (const guint8 *)data, (guint)len);
 }
 
 static void ssh_sample_closed(int exit_status, const char *exit_signal, const GError *error, void *p)
 {
-	struct ssh_sample *ss = p;
-	struct irqmon *mon = ss->mon;
+	struct loop_sample *ls = p;
+	struct irqmon *mon = ls->mon;
 	GError *err = NULL;
 	struct irqmon_sample *s;
 	gint64 now = g_get_monotonic_time();
 
-	if (ss->done_id)
+	if (ls->done_id)
 		return;
 	if (error) {
-		ssh_sample_end(ss, NULL, g_error_new_literal(SSH_ERROR, error->code, error->message));
+		loop_sample_end(ls, NULL, g_error_new_literal(SSH_ERROR, error->code, error->message));
 		return;
 	}
-	if (ss->too_big) {
-		ssh_sample_end(ss, NULL, g_error_new(IRQ_ERROR, IRQ_ERROR_TOO_BIG, "%s: %s: more than %u bytes: not read",
+	if (ls->too_big) {
+		loop_sample_end(ls, NULL, g_error_new(IRQ_ERROR, IRQ_ERROR_TOO_BIG, "%s: %s: more than %u bytes: not read",
 						     ssh_conn_target(mon->ssh), mon->path, IRQMON_MAX_BYTES));
 		return;
 	}
 	if (exit_status != 0 || exit_signal) {
-		g_strchomp(ss->err->str);
-		ss->err->len = strlen(ss->err->str);
+		g_strchomp(ls->err->str);
+		ls->err->len = strlen(ls->err->str);
 		if (exit_signal)
 			err = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s: cat %s: killed by signal %s%s%s", ssh_conn_target(mon->ssh),
-					  mon->path, exit_signal, ss->err->len ? ": " : "", ss->err->str);
+					  mon->path, exit_signal, ls->err->len ? ": " : "", ls->err->str);
 		else
 			err = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s: cat %s: exit status %d%s%s", ssh_conn_target(mon->ssh),
-					  mon->path, exit_status, ss->err->len ? ": " : "", ss->err->str);
-		ssh_sample_end(ss, NULL, err);
+					  mon->path, exit_status, ls->err->len ? ": " : "", ls->err->str);
+		loop_sample_end(ls, NULL, err);
 		return;
 	}
-	if (!ss->table)
-		ss->table = irq_table_new();
-	if (!irq_parse_into(ss->table, (const char *)ss->out->data, ss->out->len, &err)) {
+	if (!ls->table)
+		ls->table = irq_table_new();
+	if (!irq_parse_into(ls->table, (const char *)ls->out->data, ls->out->len, &err)) {
 		g_prefix_error(&err, "%s: %s: ", ssh_conn_target(mon->ssh), mon->path);
-		ssh_sample_end(ss, NULL, err);
+		loop_sample_end(ls, NULL, err);
 		return;
 	}
 	s = g_new0(struct irqmon_sample, 1);
-	s->table = g_steal_pointer(&ss->table);
+	s->table = g_steal_pointer(&ls->table);
 	s->mono_us = now;
-	s->raw = g_byte_array_free_to_bytes(g_steal_pointer(&ss->out));
-	ss->out = g_byte_array_new();
-	ssh_sample_end(ss, s, NULL);
+	s->raw = g_byte_array_free_to_bytes(g_steal_pointer(&ls->out));
+	ls->out = g_byte_array_new();
+	loop_sample_end(ls, s, NULL);
 }
 
 static const struct ssh_chan_ops ssh_sample_ops = { ssh_sample_data, ssh_sample_closed };
 
 static void ssh_sample_ready(struct ssh_conn *conn, const GError *error, void *p)
 {
-	struct ssh_sample *ss = p;
+	struct loop_sample *ls = p;
 	g_autofree char *command = NULL;
 
-	ss->waiting = FALSE;
-	if (ss->done_id)
+	ls->waiting = FALSE;
+	if (ls->done_id)
 		return;
 	if (error) {
 		/* the message names the target ("root@vm1:22: could not connect: ...") */
-		ssh_sample_end(ss, NULL, g_error_new_literal(SSH_ERROR, error->code, error->message));
+		loop_sample_end(ls, NULL, g_error_new_literal(SSH_ERROR, error->code, error->message));
 		return;
 	}
-	command = g_strdup_printf("cat %s", ss->mon->path);
-	ss->chan = ssh_chan_exec(conn, command, &ssh_sample_ops, ss);
-	if (!ss->chan)
-		ssh_sample_end(ss, NULL, g_error_new(SSH_ERROR, SSH_ERROR_LOST, "%s: the connection went down",
+	command = g_strdup_printf("cat %s", ls->mon->path);
+	ls->chan = ssh_chan_exec(conn, command, &ssh_sample_ops, ls);
+	if (!ls->chan)
+		loop_sample_end(ls, NULL, g_error_new(SSH_ERROR, SSH_ERROR_LOST, "%s: the connection went down",
 						     ssh_conn_target(conn)));
+}
+
+/* A sample on the loop for task; NULL when it was cancelled already (then it ends by itself). */
+static struct loop_sample *loop_sample_new(struct irqmon *mon, GTask *task)
+{
+	struct loop_sample *ls = g_new0(struct loop_sample, 1);
+	GCancellable *cancellable = g_task_get_cancellable(task);
+
+	ls->mon = mon;
+	ls->task = g_object_ref(task);
+	ls->out = g_byte_array_new();
+	ls->err = g_string_new(NULL);
+	ls->table = g_steal_pointer(&mon->spare);
+	if (cancellable) {
+		ls->cancel_id = g_cancellable_connect(cancellable, G_CALLBACK(loop_sample_cancelled), ls, NULL);
+		if (ls->done_id)
+			return NULL;
+	}
+	return ls;
 }
 
 static void ssh_sample_start(struct irqmon *mon, GTask *task)
 {
-	struct ssh_sample *ss = g_new0(struct ssh_sample, 1);
-	GCancellable *cancellable = g_task_get_cancellable(task);
+	struct loop_sample *ls = loop_sample_new(mon, task);
 
-	ss->mon = mon;
-	ss->task = g_object_ref(task);
-	ss->out = g_byte_array_new();
-	ss->err = g_string_new(NULL);
-	ss->table = g_steal_pointer(&mon->spare);
-	if (cancellable) {
-		ss->cancel_id = g_cancellable_connect(cancellable, G_CALLBACK(ssh_sample_cancelled), ss, NULL);
-		if (ss->done_id)
-			return; /* cancelled already */
+	if (!ls)
+		return;
+	ls->waiting = TRUE;
+	ssh_conn_connect(mon->ssh, ssh_sample_ready, ls);
+}
+
+/* -- typed into the serial console -- */
+
+const GRegex *irqmon_console_regex(void)
+{
+	static GRegex *re;
+
+	if (g_once_init_enter(&re))
+		g_once_init_leave(&re, g_regex_new(IRQMON_CONSOLE_PATTERN, G_REGEX_OPTIMIZE, 0, NULL));
+	return re;
+}
+
+struct irqmon_sample *irqmon_console_sample(const char *matched, struct irq_table *reuse, GError **error)
+{
+	g_autoptr(GMatchInfo) mi = NULL;
+	struct irqmon_sample *s;
+	int begin, end;
+
+	if (!g_regex_match(irqmon_console_regex(), matched, 0, &mi) || !g_match_info_fetch_pos(mi, 1, &begin, &end)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the table between the markers was not found");
+		irq_table_free(reuse);
+		return NULL;
 	}
-	ss->waiting = TRUE;
-	ssh_conn_connect(mon->ssh, ssh_sample_ready, ss);
+	s = g_new0(struct irqmon_sample, 1);
+	s->mono_us = g_get_monotonic_time();
+	s->table = reuse ? reuse : irq_table_new();
+	if (!irq_parse_into(s->table, matched + begin, (gsize)(end - begin), error)) {
+		g_prefix_error(error, "cat /proc/interrupts: ");
+		irqmon_sample_free(s);
+		return NULL;
+	}
+	s->raw = g_bytes_new(matched + begin, (gsize)(end - begin));
+	return s;
+}
+
+static void console_sample_data(const char *data, gsize len, void *p)
+{
+	struct loop_sample *ls = p;
+	g_autofree char *matched = NULL;
+	GError *error = NULL;
+	struct irqmon_sample *s;
+
+	if (ls->done_id)
+		return;
+	expect_feed(ls->ex, data, len);
+	if (!expect_match(ls->ex, irqmon_console_regex(), &matched))
+		return;
+	s = irqmon_console_sample(matched, g_steal_pointer(&ls->table), &error);
+	if (error)
+		g_prefix_error(&error, "%s: ", ls->mon->describe);
+	loop_sample_end(ls, s, error);
+}
+
+static void console_sample_closed(const GError *error, void *p)
+{
+	struct loop_sample *ls = p;
+
+	ls->listen_id = 0; /* a closed console has no listeners left */
+	loop_sample_end(ls, NULL, g_error_new(G_IO_ERROR, G_IO_ERROR_CLOSED,
+					      "%s: the console closed while /proc/interrupts was read%s%s",
+					      ls->mon->describe, error ? ": " : "", error ? error->message : ""));
+}
+
+static const struct vconsole_listener console_sample_listener = { console_sample_data, console_sample_closed };
+
+static gboolean console_sample_timeout(gpointer p)
+{
+	struct loop_sample *ls = p;
+
+	ls->timer = 0;
+	loop_sample_end(ls, NULL, g_error_new(G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+					      "%s: no /proc/interrupts within %d s: is a shell logged in on the console?",
+					      ls->mon->describe, IRQMON_CONSOLE_TIMEOUT_S));
+	return G_SOURCE_REMOVE;
+}
+
+static void console_sample_start(struct irqmon *mon, GTask *task)
+{
+	struct loop_sample *ls = loop_sample_new(mon, task);
+	GError *error = NULL;
+
+	if (!ls)
+		return;
+	if (!mon->vc || !vconsole_is_open(mon->vc)) {
+		vconsole_free(mon->vc);
+		mon->vc = vconsole_open(mon->conn, mon->domain, NULL, FALSE, &error);
+		if (!mon->vc) {
+			loop_sample_end(ls, NULL, error);
+			return;
+		}
+	}
+	ls->vc = mon->vc;
+	ls->ex = expect_new();
+	ls->listen_id = vconsole_listen(mon->vc, &console_sample_listener, ls);
+	if (!vconsole_write(mon->vc, IRQMON_CONSOLE_COMMAND, strlen(IRQMON_CONSOLE_COMMAND))) {
+		loop_sample_end(ls, NULL, g_error_new(G_IO_ERROR, G_IO_ERROR_CLOSED, "%s: could not write to the console",
+						      mon->describe));
+		return;
+	}
+	ls->timer = g_timeout_add_seconds(IRQMON_CONSOLE_TIMEOUT_S, console_sample_timeout, ls);
 }
 
 /* Every async sample goes through here, so irqmon_free() can wait for the callbacks. */
@@ -429,6 +573,10 @@ void irqmon_sample_async(struct irqmon *mon, GCancellable *cancellable, GAsyncRe
 		ssh_sample_start(mon, task);
 		return;
 	}
+	if (mon->console) {
+		console_sample_start(mon, task);
+		return;
+	}
 	job = sample_job_new(mon);
 	job->table = g_steal_pointer(&mon->spare);
 	g_task_set_task_data(task, job, sample_job_free);
@@ -450,7 +598,7 @@ struct irqmon_sample *irqmon_sample_now(struct irqmon *mon, GError **error)
 	struct sample_job *job;
 	struct irqmon_sample *s;
 
-	if (mon->ssh) {
+	if (mon->ssh || mon->console) {
 		/* the connection lives on the loop: turn it until the sample came */
 		g_autoptr(GAsyncResult) res = NULL;
 

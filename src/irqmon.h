@@ -34,11 +34,28 @@ struct irqmon *irqmon_new_agent(virConnectPtr conn, const char *domain);
  * names it in messages. */
 struct ssh_options;
 struct irqmon *irqmon_new_ssh(const struct ssh_options *options, const char *machine);
+/* A guest's through its serial console: IRQMON_CONSOLE_COMMAND typed into the shell there (one
+ * must be logged in), on a console stream of the monitor's own, opened at the first sample (conn
+ * referenced). machine names it in messages. */
+struct irqmon *irqmon_new_console(virConnectPtr conn, const char *domain, const char *machine);
+/*
+ * Typing it into a console: the command (^U clears a half-typed line; the quotes keep the
+ * markers in the echo of the command line from matching), the pattern of its answer in the
+ * text the console shows (group 1: the file), and how long to wait for it.
+ */
+#define IRQMON_CONSOLE_COMMAND "\025echo VCIRQ''BEGIN; cat /proc/interrupts; echo VCIRQ''END\n"
+#define IRQMON_CONSOLE_PATTERN "(?ms)^VCIRQBEGIN\n(.*?)^VCIRQEND$"
+#define IRQMON_CONSOLE_TIMEOUT_S 30
+const GRegex *irqmon_console_regex(void);
+/* The sample in matched (a whole match of that pattern, escapes stripped), parsed into reuse
+ * (taken; NULL: a new table); NULL and an error when the table does not parse. */
+struct irqmon_sample *irqmon_console_sample(const char *matched, struct irq_table *reuse, GError **error);
 /*
  * The monitor of a suite machine, the first way that applies: local machines read the file,
  * agent machines (agent: true, with a domain, expanded by the caller) use conn, SSH machines
- * use ssh (the machine's resolved options: sshtarget.h). Console-only machines are not
- * supported: NULL and an error naming the machine.
+ * use ssh (the machine's resolved options: sshtarget.h), machines with only a domain type into
+ * its console (conn, domain). NULL and an error naming the machine when what the way needs is
+ * missing.
  */
 struct irqmon *irqmon_new_for_machine(const struct suite_machine *machine, const char *domain, virConnectPtr conn,
 				      const struct ssh_options *ssh, GError **error);

@@ -145,7 +145,7 @@ static struct irqmon *machine_monitor(const char *suite_arg, const char *machine
 	for (char **v = var_args; v && *v; v++)
 		if (!vars_assign(vars, *v, error))
 			goto out;
-	if (m->agent && !m->local) {
+	if (!m->local && (m->agent || (!m->ssh && m->domain))) {
 		g_autofree char *muri = m->uri ? vars_expand(vars, m->uri, VARS_RAW, error) : g_strdup(uri);
 
 		domain = vars_expand(vars, m->domain, VARS_RAW, error);

@@ -13,6 +13,7 @@
 #include "irqmon.h"
 #include "ssh.h"
 #include "suite.h"
+#include "virt.h"
 
 static char *corpus(const char *name)
 {
@@ -230,8 +231,8 @@ static void test_machines(void **state G_GNUC_UNUSED)
 	g_autoptr(GError) e2 = NULL;
 	g_autoptr(GError) e3 = NULL;
 	struct irqmon *mon;
-
 	struct ssh_options o = { .user = "root", .host = "vm2", .port = 2222 };
+	virConnectPtr conn;
 
 	assert_null(irqmon_new_for_machine(&ssh, NULL, NULL, NULL, &e1));
 	assert_true(g_error_matches(e1, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT));
@@ -241,7 +242,15 @@ static void test_machines(void **state G_GNUC_UNUSED)
 	assert_string_equal(irqmon_describe(mon), "vm2 (SSH root@vm2:2222)");
 	irqmon_free(mon);
 	assert_null(irqmon_new_for_machine(&console, NULL, NULL, NULL, &e2));
-	assert_non_null(strstr(e2->message, "over the serial console"));
+	assert_non_null(strstr(e2->message, "vm3: its /proc/interrupts is read on its serial console"));
+	/* made, not opened yet: the console is opened by the first sample (tests/test_vconsole.c) */
+	virt_init();
+	conn = virConnectOpen("test:///default");
+	assert_non_null(conn);
+	mon = irqmon_new_for_machine(&console, "d3", conn, NULL, NULL);
+	assert_string_equal(irqmon_describe(mon), "vm3 (serial console of d3)");
+	irqmon_free(mon);
+	virConnectClose(conn);
 	assert_null(irqmon_new_for_machine(&agent, "d1", NULL, NULL, &e3));
 	assert_non_null(strstr(e3->message, "vm1:"));
 	mon = irqmon_new_for_machine(&local, NULL, NULL, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "expect.h"
+#include "irqmon.h"
 #include "testbed_guest.h"
 #include "vconsole.h"
 #include "virt.h"
@@ -289,6 +290,55 @@ static void test_force_takes_over(void **state)
 	assert_int_equal(f->main_tap.closed_calls, 0);
 }
 
+/*
+ * The interrupts monitor of a console-only guest: cat /proc/interrupts typed into its shell, on
+ * a console stream of the monitor's own (the fixture's lets go first, and takes it back after).
+ */
+static void test_interrupts_monitor(void **state)
+{
+	struct fixture *f = *state;
+	g_autoptr(GError) error = NULL;
+	struct irqmon *mon;
+	struct irqmon_sample *a, *b;
+	struct irq_diff *d;
+	int loc;
+
+	vconsole_free(f->console);
+	tap_reset(&f->main_tap);
+	f->console = NULL;
+	mon = irqmon_new_console(f->tb->conn, f->tb->name, "tb");
+	a = irqmon_sample_now(mon, &error);
+	if (!a)
+		fail_msg("%s", error->message);
+	assert_int_equal(a->table->n_cpus, 1);
+	loc = irq_table_find(a->table, "LOC");
+	assert_true(loc >= 0);
+	g_usleep(300 * 1000);
+	b = irqmon_sample_now(mon, &error);
+	if (!b)
+		fail_msg("%s", error->message);
+	d = irq_diff(a->table, b->table, irqmon_interval_s(a, b));
+	/* the guest's local timer ticked between the two */
+	assert_true(d->rows[irq_table_find(b->table, "LOC")].total > 0);
+	irq_diff_free(d);
+	irqmon_sample_free(a);
+	irqmon_sample_free(b);
+	irqmon_free(mon);
+	/* a domain that is not there: named */
+	mon = irqmon_new_console(f->tb->conn, "no-such-vm", "nope");
+	a = irqmon_sample_now(mon, &error);
+	assert_null(a);
+	assert_non_null(strstr(error->message, "no-such-vm"));
+	irqmon_free(mon);
+	/* the fixture's console again, for the next test */
+	f->console = vconsole_open(f->tb->conn, f->tb->name, NULL, FALSE, &error);
+	if (!f->console)
+		fail_msg("%s", error->message);
+	f->main_tap.ex = expect_new();
+	vconsole_listen(f->console, &tap_listener, &f->main_tap);
+	assert_true(wait_prompt(f, 20000));
+}
+
 /* Last: destroys the shared guest. */
 static void test_guest_death(void **state)
 {
@@ -346,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_prompt_and_uname),
 		cmocka_unit_test(test_in_use),
 		cmocka_unit_test(test_force_takes_over),
+		cmocka_unit_test(test_interrupts_monitor),
 		cmocka_unit_test(test_guest_death),
 	};
 	int rc = cmocka_run_group_tests(unsupported, NULL, NULL);

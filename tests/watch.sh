@@ -54,8 +54,9 @@ case "$rc $(cat "$tmp/ssh.out")" in
 "1 virtcon watch: root@127.0.0.1:1: could not connect: "*) ok "an SSH machine that does not answer: exit 1, the target named" ;;
 *) not_ok "an SSH machine that does not answer: exit 1, the target named"; echo "#   got: $rc $(cat "$tmp/ssh.out")" ;;
 esac
-"$VIRTCON" watch interrupts --on vm3 --suite "$tmp/s.yaml" --count 1 >"$tmp/con.out" 2>&1
-same "a console-only machine is refused, clearly" "$? $(cat "$tmp/con.out")" "2 virtcon watch: vm3: watching /proc/interrupts over the serial console is not supported (a step's check reads it there): give the machine 'agent: true' (qemu-guest-agent) or 'ssh:'"
+# (a console-only guest is sampled on its console in tests/test_vconsole.c)
+"$VIRTCON" watch interrupts --on vm3 --suite "$tmp/s.yaml" --count 1 -c test:///default >"$tmp/con.out" 2>&1
+same "a console-only machine whose domain is not there: exit 1, named" "$? $(cat "$tmp/con.out")" "1 virtcon watch: cannot open the console of 'd3': Domain not found"
 "$VIRTCON" watch interrupts --on vm9 --suite "$tmp/s.yaml" >"$tmp/e.out" 2>&1
 same "an unknown machine" "$? $(cat "$tmp/e.out")" "2 virtcon watch: $tmp/s.yaml: no machine 'vm9'"
 "$VIRTCON" watch interrupts --file "$tmp/missing" --file "$irq/seed000-step6.txt" >"$tmp/e.out" 2>&1

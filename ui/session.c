@@ -186,7 +186,14 @@ static void setup_suite_pane(struct console *c, struct pane *pane, const struct 
 			conn = virt ? virt_connection(virt) : NULL;
 			domain = vars_expand(c->vars, m->domain, VARS_RAW, NULL);
 		}
-		if (m && m->ssh && !m->local && !(m->agent && m->domain)) {
+		if (m && !m->local && !m->agent && !m->ssh) {
+			/* typing into the console every second would mix with what steps send and expect */
+			mon = NULL;
+			g_set_error(&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+				    "%s: the pane does not type into a console-only machine's console (steps use it): "
+				    "give it 'agent: true' or 'ssh:'; a step's check reads it there, and so does "
+				    "virtcon watch interrupts --on %s", m->name, m->name);
+		} else if (m && m->ssh && !m->local && !(m->agent && m->domain)) {
 			g_autofree char *dir = g_path_get_dirname(c->suite->file);
 			struct ssh_target *target = ssh_target_resolve(m, c->vars, dir, &error);
 
