@@ -176,6 +176,11 @@ static void setup_suite_pane(struct console *c, struct pane *pane, const struct 
 		g_autofree char *domain = NULL;
 		struct irqmon *mon;
 
+		{
+			g_autofree char *title = g_strdup_printf("interrupts: %s", sp->target);
+
+			pane_set_title(pane, title);
+		}
 		if (match && !pane_interrupts_set_match(pane, match, &error)) {
 			console_message(c, TRUE, "interrupts pane: %s", error->message);
 			g_clear_error(&error);
