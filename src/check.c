@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "run_private.h"
 #include "session.h"
+#include "ssh.h"
 #include "sshtarget.h"
 #include "suite.h"
 #include "vars.h"
@@ -600,6 +601,14 @@ static void sampled(GObject *source G_GNUC_UNUSED, GAsyncResult *res, gpointer p
 /* A sample (or why there is none) for the current phase. */
 static void got_sample(struct check *check, struct irqmon_sample *s, const GError *error)
 {
+	if (!s && g_error_matches(error, SSH_ERROR, SSH_ERROR_HOSTKEY_UNKNOWN)) {
+		/* as for an SSH step: the operator compares the fingerprint and accepts the key (K) */
+		check->phase = PHASE_DONE;
+		run_step_key_machine(check->run, check->step->check_interrupts->on);
+		run_step_endf(check->run, STEP_BLOCKED, check->exit_status, "check: interrupts on %s: %s",
+			      check->step->check_interrupts->on, error->message);
+		return;
+	}
 	if (!s) {
 		check_error(check, "interrupts on %s (%s sample): %s", check->step->check_interrupts->on,
 			    check->phase == PHASE_BEFORE ? "before" : "after", error->message);

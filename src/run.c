@@ -200,6 +200,7 @@ void run_free(struct run *run)
 		struct run_step *st = &run->steps[i];
 
 		g_free(st->reason);
+		g_free(st->key_machine);
 		g_free(st->command);
 		g_free(st->edited);
 		g_free(st->note);
@@ -453,6 +454,14 @@ const char *run_base_dir(const struct run *run)
 struct run_virtpool **run_virtpool_slot(struct run *run)
 {
 	return &run->virtpool;
+}
+
+void run_step_key_machine(struct run *run, const char *machine)
+{
+	if (run->current < 0)
+		return;
+	g_free(run->steps[run->current].key_machine);
+	run->steps[run->current].key_machine = g_strdup(machine);
 }
 
 void run_set_console_waiter(struct run *run, void (*fn)(struct run *run, struct session *session))
@@ -898,6 +907,7 @@ gboolean run_start_step(struct run *run, guint step, GError **error)
 	st->runs++;
 	st->waiting_verdict = FALSE;
 	g_clear_pointer(&st->reason, g_free);
+	g_clear_pointer(&st->key_machine, g_free);
 	g_string_truncate(st->output, 0);
 	st->start_us = g_get_monotonic_time();
 	st->end_us = 0;

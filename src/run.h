@@ -35,6 +35,8 @@ struct run_step {
 	gboolean waiting_verdict; /* a manual step waiting for run_verdict() */
 	GString *output;          /* the last run's output (capped: the tail is kept) */
 	guint runs;               /* how many times it was started */
+	char *key_machine;        /* blocked on this machine's unknown SSH host key when it is not the
+				   * step's own (a check's), else NULL */
 };
 #define RUN_OUTPUT_KEEP (256 * 1024)
 

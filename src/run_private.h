@@ -110,6 +110,9 @@ void run_virtpool_free(struct run_virtpool *pool);
  * its SSH shell; with a domain: its serial console; local: a /bin/sh under a pty. */
 typedef void (*run_session_fn)(struct run *run, struct session *session, const GError *error);
 void run_machine_session(struct run *run, const struct suite_machine *machine, run_session_fn fn);
+/* The running step is about to be blocked on machine's unknown SSH host key, machine not being
+ * the step's own (a check's): run_host_key_scan() offers that machine's key. */
+void run_step_key_machine(struct run *run, const char *machine);
 /* The machine whose session run_machine_session() is opening (for the backends). */
 const struct suite_machine *run_session_machine(struct run *run);
 /* Called by a session on new bytes or when it closed: wakes the running console step. */

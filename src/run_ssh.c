@@ -294,7 +294,9 @@ gboolean run_host_key_scan(struct run *run, guint step, run_host_key_fn fn, void
 		return FALSE;
 	}
 	ss = g_ptr_array_index(run_suite(run)->steps, step);
-	m = suite_find_machine(run_suite(run), ss->on);
+	/* the machine whose key blocked the step: a check's, or the step's own */
+	m = suite_find_machine(run_suite(run), run_get_step(run, step)->key_machine ? run_get_step(run, step)->key_machine
+										    : ss->on);
 	if (!m || !m->ssh) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 			    "step %u does not run on an SSH machine: it has no host key to accept", step + 1);

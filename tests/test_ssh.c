@@ -690,6 +690,44 @@ static void test_interrupts_check(void **state G_GNUC_UNUSED)
 	fixture_free(&f);
 }
 
+/* A step on this host whose check samples an SSH machine with an unknown key: blocked with the
+ * fingerprint, and the operator's K offers that machine's key (not the step's host's). */
+static void test_interrupts_check_unknown_key(void **state G_GNUC_UNUSED)
+{
+	struct fixture f = { 0 };
+	struct accept_seen a = { 0 };
+	g_autoptr(GError) error = NULL;
+	g_autofree char *file = path_in("known_hosts.check");
+	g_autofree char *extra = g_strdup_printf("  vm4: { ssh: 'root@127.0.0.1:%u', identity: %s/id, known-hosts: %s }\n",
+						 srv.port, srv.dir, file);
+
+	g_unlink(file);
+	load(&f, extra, "  - on: host\n    run: sleep 0.3\n    check: { interrupts: { on: vm4, irq: LOC } }\n");
+	run_one(&f, 0);
+	expect_status(&f, 0, STEP_BLOCKED);
+	assert_non_null(strstr(step_of(&f, 0)->reason, "check: interrupts on vm4: "));
+	assert_non_null(strstr(step_of(&f, 0)->reason, srv.host_fp));
+	assert_true(run_host_key_scan(f.run, 0, accept_scanned, &a, &error));
+	for (int i = 0; i < 600 && !a.done; i++)
+		g_main_context_iteration(NULL, TRUE);
+	assert_true(a.done);
+	assert_string_equal(a.fingerprint, srv.host_fp);
+	assert_string_equal(a.file, file);
+	assert_true(run_host_key_accept(f.run, 0, &error));
+	assert_true(run_retry(f.run, 0, &error));
+	if (run_busy(f.run)) {
+		guint id = g_timeout_add_seconds(60, safety, NULL);
+
+		g_main_loop_run(f.loop);
+		g_source_remove(id);
+	}
+	expect_status(&f, 0, STEP_PASS);
+	g_free(a.fingerprint);
+	g_free(a.file);
+	fixture_free(&f);
+	g_unlink(file);
+}
+
 struct watched {
 	GMainLoop *loop;
 	guint samples, diffs, errors;
@@ -914,6 +952,7 @@ int main(void)
 		cmocka_unit_test(test_password_not_shown),
 		cmocka_unit_test(test_dropped),
 		cmocka_unit_test(test_interrupts_check),
+		cmocka_unit_test(test_interrupts_check_unknown_key),
 		cmocka_unit_test(test_interrupts_monitor),
 		cmocka_unit_test(test_testbed_dropbear),
 	};
