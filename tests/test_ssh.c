@@ -445,12 +445,35 @@ static void accept_scanned(struct run *run G_GNUC_UNUSED, guint step G_GNUC_UNUS
 	a->done = TRUE;
 }
 
+/* The operator's K then y then r on step i: the key offered is fingerprint's, into file. */
+static void accept_and_retry(struct fixture *f, guint i, const char *fingerprint, const char *file)
+{
+	struct accept_seen a = { 0 };
+	g_autoptr(GError) error = NULL;
+
+	assert_true(run_host_key_scan(f->run, i, accept_scanned, &a, &error));
+	for (int n = 0; n < 600 && !a.done; n++)
+		g_main_context_iteration(NULL, TRUE);
+	assert_true(a.done);
+	assert_string_equal(a.fingerprint, fingerprint);
+	assert_string_equal(a.file, file);
+	assert_true(run_host_key_accept(f->run, i, &error));
+	assert_true(run_retry(f->run, i, &error));
+	if (run_busy(f->run)) {
+		guint id = g_timeout_add_seconds(60, safety, NULL);
+
+		g_main_loop_run(f->loop);
+		g_source_remove(id);
+	}
+	g_free(a.fingerprint);
+	g_free(a.file);
+}
+
 /* The operator accepts the unknown key (the console's K): the fingerprint shown is the
  * server's, the key lands in the machine's known-hosts file, and the step then passes. */
 static void test_accept_host_key(void **state G_GNUC_UNUSED)
 {
 	struct fixture f = { 0 };
-	struct accept_seen a = { 0 };
 	g_autoptr(GError) error = NULL;
 	g_autofree char *file = path_in("known_hosts.accept");
 	g_autofree char *extra = g_strdup_printf("  vm3: { ssh: 'root@127.0.0.1:%u', identity: %s/id, known-hosts: %s }\n",
@@ -463,26 +486,11 @@ static void test_accept_host_key(void **state G_GNUC_UNUSED)
 	expect_status(&f, 0, STEP_BLOCKED);
 	assert_false(run_host_key_accept(f.run, 0, &error)); /* nothing fetched yet */
 	g_clear_error(&error);
-	assert_true(run_host_key_scan(f.run, 0, accept_scanned, &a, &error));
-	for (int i = 0; i < 600 && !a.done; i++)
-		g_main_context_iteration(NULL, TRUE);
-	assert_true(a.done);
-	assert_string_equal(a.fingerprint, srv.host_fp);
-	assert_string_equal(a.file, file);
-	assert_true(run_host_key_accept(f.run, 0, &error));
+	accept_and_retry(&f, 0, srv.host_fp, file);
 	assert_true(g_file_get_contents(file, &text, NULL, NULL));
 	assert_non_null(strstr(text, "127.0.0.1"));
-	assert_true(run_retry(f.run, 0, &error));
-	if (run_busy(f.run)) {
-		guint id = g_timeout_add_seconds(60, safety, NULL);
-
-		g_main_loop_run(f.loop);
-		g_source_remove(id);
-	}
 	expect_status(&f, 0, STEP_PASS);
 	assert_non_null(strstr(step_of(&f, 0)->output->str, "accepted-and-ran"));
-	g_free(a.fingerprint);
-	g_free(a.file);
 	fixture_free(&f);
 	g_unlink(file);
 }
@@ -695,7 +703,6 @@ static void test_interrupts_check(void **state G_GNUC_UNUSED)
 static void test_interrupts_check_unknown_key(void **state G_GNUC_UNUSED)
 {
 	struct fixture f = { 0 };
-	struct accept_seen a = { 0 };
 	g_autoptr(GError) error = NULL;
 	g_autofree char *file = path_in("known_hosts.check");
 	g_autofree char *extra = g_strdup_printf("  vm4: { ssh: 'root@127.0.0.1:%u', identity: %s/id, known-hosts: %s }\n",
@@ -707,23 +714,8 @@ static void test_interrupts_check_unknown_key(void **state G_GNUC_UNUSED)
 	expect_status(&f, 0, STEP_BLOCKED);
 	assert_non_null(strstr(step_of(&f, 0)->reason, "check: interrupts on vm4: "));
 	assert_non_null(strstr(step_of(&f, 0)->reason, srv.host_fp));
-	assert_true(run_host_key_scan(f.run, 0, accept_scanned, &a, &error));
-	for (int i = 0; i < 600 && !a.done; i++)
-		g_main_context_iteration(NULL, TRUE);
-	assert_true(a.done);
-	assert_string_equal(a.fingerprint, srv.host_fp);
-	assert_string_equal(a.file, file);
-	assert_true(run_host_key_accept(f.run, 0, &error));
-	assert_true(run_retry(f.run, 0, &error));
-	if (run_busy(f.run)) {
-		guint id = g_timeout_add_seconds(60, safety, NULL);
-
-		g_main_loop_run(f.loop);
-		g_source_remove(id);
-	}
+	accept_and_retry(&f, 0, srv.host_fp, file);
 	expect_status(&f, 0, STEP_PASS);
-	g_free(a.fingerprint);
-	g_free(a.file);
 	fixture_free(&f);
 	g_unlink(file);
 }
