@@ -62,8 +62,10 @@ char *agent_wait_message(const char *domain, gint64 waited_ms, const char *last_
  * is unknown (libvirt: LAST)". */
 char *agent_lost_message(const char *domain, const char *pid, const char *last_error);
 
-/* guest-file-open/read/close of a whole file (up to max bytes); blocking: call on a worker. */
-GBytes *agent_read_file(virConnectPtr conn, const char *domain, const char *path, gsize max, GError **error);
+/* guest-file-open/read/close of a whole file (up to max bytes), after waiting up to wait_ms for an
+ * agent that is not connected yet (guest-ping; 0: no wait); blocking: call on a worker. */
+GBytes *agent_read_file(virConnectPtr conn, const char *domain, const char *path, gsize max, gint64 wait_ms,
+			GError **error);
 /* guest-ping; blocking. */
 gboolean agent_ping(virConnectPtr conn, const char *domain, int timeout_s, GError **error);
 

@@ -189,7 +189,8 @@ static struct irqmon_sample *sample_job_run(struct sample_job *job, GError **err
 	gint64 now;
 
 	if (job->conn) {
-		bytes = agent_read_file(job->conn, job->domain, job->path, IRQMON_MAX_BYTES + 1, error);
+		bytes = agent_read_file(job->conn, job->domain, job->path, IRQMON_MAX_BYTES + 1, IRQMON_AGENT_WAIT_MS,
+					error);
 		now = g_get_monotonic_time();
 		if (!bytes)
 			return NULL;

@@ -9,6 +9,7 @@
 #include "irq.h"
 
 #define IRQMON_MAX_BYTES (16u << 20) /* a /proc/interrupts larger than this is refused */
+#define IRQMON_AGENT_WAIT_MS 20000   /* for a guest agent not connected yet (after a start, a migration) */
 
 /* One sample: the parsed table and when it was taken (g_get_monotonic_time()). */
 struct irqmon_sample {

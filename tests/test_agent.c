@@ -206,7 +206,7 @@ static void test_read_file(void **state)
 {
 	struct tb_guest *tb = ((struct fixture *)*state)->tb;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) b = agent_read_file(tb->conn, tb->name, "/proc/version", 1 << 20, &error);
+	g_autoptr(GBytes) b = agent_read_file(tb->conn, tb->name, "/proc/version", 1 << 20, 0, &error);
 	g_autofree char *text = NULL;
 	g_autoptr(GBytes) big = NULL;
 	g_autoptr(GBytes) capped = NULL;
@@ -220,7 +220,7 @@ static void test_read_file(void **state)
 	r = exec_sync(tb->conn, tb->name, "i=0; while [ $i -lt 4000 ]; do echo line-$i-0123456789abcdefghijklmnopqrstuvwxyz; i=$((i+1)); done > /tmp/big; wc -c < /tmp/big", 30000, &error);
 	assert_null(error);
 	assert_int_equal(r->exit_status, 0);
-	big = agent_read_file(tb->conn, tb->name, "/tmp/big", 1 << 20, &error);
+	big = agent_read_file(tb->conn, tb->name, "/tmp/big", 1 << 20, 0, &error);
 	assert_null(error);
 	{
 		g_autofree char *size = g_strndup(g_bytes_get_data(r->out, NULL), g_bytes_get_size(r->out));
@@ -229,12 +229,12 @@ static void test_read_file(void **state)
 		assert_true(g_bytes_get_size(big) > 2 * 48 * 1024);
 	}
 	agent_result_free(r);
-	capped = agent_read_file(tb->conn, tb->name, "/tmp/big", 1000, &error);
+	capped = agent_read_file(tb->conn, tb->name, "/tmp/big", 1000, 0, &error);
 	assert_null(error);
 	assert_int_equal(g_bytes_get_size(capped), 1000);
 	assert_memory_equal(g_bytes_get_data(capped, NULL), "line-0-", 7);
 	/* a missing file names the file and the domain */
-	assert_null(agent_read_file(tb->conn, tb->name, "/no/such/file", 100, &error));
+	assert_null(agent_read_file(tb->conn, tb->name, "/no/such/file", 100, 0, &error));
 	assert_non_null(error);
 	assert_non_null(strstr(error->message, "/no/such/file"));
 	assert_non_null(strstr(error->message, tb->name));
@@ -283,6 +283,15 @@ static void test_agent_goes_away(void **state)
 	assert_null(strchr(progress2, 'S'));
 	assert_non_null(strchr(progress2, 'W'));
 	assert_true((g_get_monotonic_time() - t0) / 1000 < 1500 + 7000); /* a try blocks for 5 s at most */
+
+	/* reading a file waits for the agent too, and says how long it waited */
+	g_clear_error(&error);
+	t0 = g_get_monotonic_time();
+	assert_null(agent_read_file(tb->conn, tb->name, "/proc/interrupts", 1 << 20, 1500, &error));
+	fprintf(stderr, "read without an agent: %s\n", error->message);
+	assert_true(g_str_has_prefix(error->message, "vct-agent: no answer from the guest agent in "));
+	assert_non_null(strstr(error->message, "(libvirt: "));
+	assert_true((g_get_monotonic_time() - t0) / 1000 >= 1400);
 }
 
 /* Which failures may be tried again, with the messages libvirt 9.0 gives. */
@@ -357,7 +366,7 @@ static void test_no_agent(void **state)
 	assert_null(r);
 	assert_true(g_str_has_prefix(error->message, "nope: no such domain at test:///default: "));
 	g_clear_error(&error);
-	assert_null(agent_read_file(conn, "nope", "/etc/hostname", 10, &error));
+	assert_null(agent_read_file(conn, "nope", "/etc/hostname", 10, 0, &error));
 	assert_non_null(strstr(error->message, "nope"));
 	virConnectClose(conn);
 }
