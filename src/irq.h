@@ -15,6 +15,7 @@ enum irq_error_code {
 #define IRQ_MAX_ID_LEN 31     /* longest IRQ id ("LOC", "12345", "IPI0") */
 #define IRQ_BAD_LINES_KEPT 8  /* line numbers of the first bad rows are kept */
 #define IRQ_MAX_SAMPLE (256u << 20) /* bytes accepted in one sample */
+#define IRQ_SPLIT_MIN (1u << 20)    /* a sample this big parses its second half on another thread */
 
 /*
  * One row of /proc/interrupts. The counts are the first numeric tokens after "ID:" (at most
@@ -54,14 +55,15 @@ struct irq_table {
 	guint n_bad;         /* rows skipped as unparseable */
 	guint n_bad_kept;    /* <= IRQ_BAD_LINES_KEPT */
 	struct irq_bad_line bad[IRQ_BAD_LINES_KEPT];
-	/* private storage, one counts array and one string arena for the whole table, kept and
-	 * reused by irq_parse_into() */
+	/* private storage, a counts array and a string arena (and the same in half_ for the rows
+	 * of a big sample's second half), kept and reused by irq_parse_into() */
 	guint64 *counts_;
 	gsize counts_cap_;
 	char *arena_;
 	gsize arena_len_, arena_cap_;
 	void *build_;
 	guint build_len_, build_cap_, rows_cap_, cpus_cap_;
+	struct irq_table *half_; /* scratch for the half of a big sample parsed on another thread */
 };
 
 /*
@@ -87,6 +89,9 @@ void irq_table_free(struct irq_table *table);
  */
 gboolean irq_vector_available(void);
 gboolean irq_set_vector(gboolean on);
+/* Whether a sample of IRQ_SPLIT_MIN bytes or more is parsed on two threads (the same table);
+ * irq_set_threads(FALSE) parses on the caller's only. Returns the previous setting. */
+gboolean irq_set_threads(gboolean on);
 
 /* Row index of IRQ id, or -1. O(n_rows). */
 int irq_table_find(const struct irq_table *table, const char *id);

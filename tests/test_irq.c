@@ -450,6 +450,51 @@ static void test_vector_vs_portable_mutated(void **state)
 	}
 }
 
+/*
+ * A sample of IRQ_SPLIT_MIN bytes or more is parsed in two halves on two threads: the same table
+ * as on one, line numbers and bad lines (three in each half) included, filled again and again.
+ */
+static void test_two_threads(void **state)
+{
+	GString *s = g_string_new("     ");
+	g_autoptr(irq_table_t) one = NULL, reused = irq_table_new();
+	const guint n_cpus = 64, n_rows = 2600;
+	gboolean was;
+
+	for (guint c = 0; c < n_cpus; c++)
+		g_string_append_printf(s, "CPU%-8u", c);
+	g_string_append_c(s, '\n');
+	for (guint r = 0; r < n_rows; r++) {
+		if (r % 700 == 350) {
+			g_string_append(s, "this line is not a row\n\n"); /* bad, then blank */
+			continue;
+		}
+		g_string_append_printf(s, "%4u:", r);
+		for (guint c = 0; c < n_cpus; c++)
+			g_string_append_printf(s, " %10u", (r * 7919u + c * 104729u) % (r % 3 ? 1000u : 4000000000u));
+		g_string_append_printf(s, "   IR-PCI-MSI %u-edge      virtio%u-req.%u\n", 327680 + r, r / 4, r % 4);
+	}
+	g_string_append(s, " ERR:          5\n");
+	assert_true(s->len >= IRQ_SPLIT_MIN);
+	was = irq_set_threads(FALSE);
+	one = irq_parse(s->str, s->len, NULL);
+	irq_set_threads(TRUE);
+	assert_non_null(one);
+	assert_int_equal(one->n_bad, 4);
+	/* row 2450: after the header, 2450 rows' lines and the blank lines after 3 bad ones */
+	assert_int_equal(one->bad[3].line, 1 + 2450 + 3 + 1);
+	for (int i = 0; i < 3; i++) {
+		assert_true(irq_parse_into(reused, s->str, s->len, NULL));
+		assert_tables_equal(one, reused, TRUE);
+	}
+	/* a small sample into the same table after a split one */
+	assert_true(irq_parse_into(reused, "CPU0\n 1: 5 x\n", 14, NULL));
+	assert_int_equal(reused->n_rows, 1);
+	assert_int_equal(reused->rows[0].counts[0], 5);
+	irq_set_threads(was);
+	g_string_free(s, TRUE);
+}
+
 /* A table and a diff refilled again and again equal new ones; an error leaves the table empty. */
 static void test_reuse(void **state)
 {
@@ -594,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_fast_vs_generic),
 		cmocka_unit_test(test_vector_vs_portable_mutated),
 		cmocka_unit_test(test_reuse),
+		cmocka_unit_test(test_two_threads),
 		cmocka_unit_test(test_big_counts),
 		cmocka_unit_test(test_512_cpus),
 		cmocka_unit_test(test_bad_headers),
