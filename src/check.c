@@ -12,7 +12,6 @@
 #include "run_private.h"
 #include "session.h"
 #include "ssh.h"
-#include "sshtarget.h"
 #include "suite.h"
 #include "vars.h"
 
@@ -416,14 +415,10 @@ static void begin_interrupts(struct check *check)
 		take_sample(check);
 		return;
 	}
-	if (m->ssh && !m->local) {
-		struct ssh_target *target = ssh_target_resolve(m, run_vars(check->run), run_base_dir(check->run), &error);
-
-		check->mon = target ? irqmon_new_ssh(&target->options, m->name) : NULL;
-		ssh_target_free(target);
-	} else {
+	if (m->ssh && !m->local)
+		check->mon = irqmon_new_ssh_machine(m, run_vars(check->run), run_base_dir(check->run), &error);
+	else
 		check->mon = irqmon_new_for_machine(m, NULL, NULL, NULL, &error);
-	}
 	if (!check->mon) {
 		check_error(check, "interrupts: %s", error->message);
 		return;

@@ -10,6 +10,7 @@
 #include "irqmon.h"
 #include "vconsole.h"
 #include "ssh.h"
+#include "sshtarget.h"
 #include "suite.h"
 
 struct irqmon {
@@ -90,6 +91,16 @@ struct irqmon *irqmon_new_ssh(const struct ssh_options *options, const char *mac
 	mon->ssh = ssh_conn_new(options, NULL, NULL);
 	mon->describe = g_strdup_printf("%s (SSH %s)", machine, ssh_conn_target(mon->ssh));
 	mon->cancel = g_cancellable_new();
+	return mon;
+}
+
+struct irqmon *irqmon_new_ssh_machine(const struct suite_machine *m, struct vars *vars, const char *base_dir,
+				      GError **error)
+{
+	struct ssh_target *target = ssh_target_resolve(m, vars, base_dir, error);
+	struct irqmon *mon = target ? irqmon_new_ssh(&target->options, m->name) : NULL;
+
+	ssh_target_free(target);
 	return mon;
 }
 

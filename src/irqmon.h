@@ -35,6 +35,11 @@ struct irqmon *irqmon_new_agent(virConnectPtr conn, const char *domain);
  * names it in messages. */
 struct ssh_options;
 struct irqmon *irqmon_new_ssh(const struct ssh_options *options, const char *machine);
+/* The same for a suite machine with ssh:, its fields expanded with vars (files relative to
+ * base_dir, the suite's directory); NULL and an error naming the machine when they do not resolve. */
+struct vars;
+struct irqmon *irqmon_new_ssh_machine(const struct suite_machine *machine, struct vars *vars, const char *base_dir,
+				      GError **error);
 /* A guest's through its serial console: IRQMON_CONSOLE_COMMAND typed into the shell there (one
  * must be logged in), on a console stream of the monitor's own, opened at the first sample (conn
  * referenced). machine names it in messages. */

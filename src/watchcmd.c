@@ -6,7 +6,6 @@
 
 #include "catalog.h"
 #include "irqmon.h"
-#include "sshtarget.h"
 #include "run.h"
 #include "suite.h"
 #include "vars.h"
@@ -157,10 +156,8 @@ static struct irqmon *machine_monitor(const char *suite_arg, const char *machine
 		mon = irqmon_new_for_machine(m, domain, virt_connection(*virt), NULL, error);
 	} else if (m->ssh && !m->local) {
 		g_autofree char *dir = g_path_get_dirname(suite->file);
-		struct ssh_target *target = ssh_target_resolve(m, vars, dir, error);
 
-		mon = target ? irqmon_new_ssh(&target->options, m->name) : NULL;
-		ssh_target_free(target);
+		mon = irqmon_new_ssh_machine(m, vars, dir, error);
 	} else {
 		mon = irqmon_new_for_machine(m, NULL, NULL, NULL, error);
 	}

@@ -9,7 +9,6 @@
 #include "pane_timeline.h"
 #include "pane_interrupts.h"
 #include "irqmon.h"
-#include "sshtarget.h"
 #include "export.h"
 #include "journal.h"
 #include "runner.h"
@@ -200,10 +199,8 @@ static void setup_suite_pane(struct console *c, struct pane *pane, const struct 
 				    "virtcon watch interrupts --on %s", m->name, m->name);
 		} else if (m && m->ssh && !m->local && !(m->agent && m->domain)) {
 			g_autofree char *dir = g_path_get_dirname(c->suite->file);
-			struct ssh_target *target = ssh_target_resolve(m, c->vars, dir, &error);
 
-			mon = target ? irqmon_new_ssh(&target->options, m->name) : NULL;
-			ssh_target_free(target);
+			mon = irqmon_new_ssh_machine(m, c->vars, dir, &error);
 		} else {
 			mon = m ? irqmon_new_for_machine(m, domain, conn, NULL, &error) : NULL;
 		}
