@@ -73,15 +73,33 @@ static void test_deltas_order_match(void **state G_GNUC_UNUSED)
 	pane_interrupts_sample(pane, s1, strlen(s1), 2000000);
 	a = text(pane);
 	/* 52 moved on CPU 1 in the last sample: first (activity), marked changed, 4/s */
-	assert_string_equal(a, " IRQ name                    CPU0    CPU1    total      /s\n"
-			       "  52 virtio6-virtqueues         .      4*        4     4.0\n"
-			       "  50 virtio5-virtqueues         .       .        0     0.0\n");
+	assert_string_equal(a, " IRQ name                    total      /s    CPU0    CPU1\n"
+			       "  52 virtio6-virtqueues          4     4.0       .      4*\n"
+			       "  50 virtio5-virtqueues          0     0.0       .       .\n");
 	pane_interrupts_sample(pane, s2, strlen(s2), 3000000);
 	b = text(pane);
 	/* since the base: 52 still +4 (not changed now), 50 +1 (changed) */
-	assert_string_equal(b, " IRQ name                    CPU0    CPU1    total      /s\n"
-			       "  52 virtio6-virtqueues         .       4        4     0.0\n"
-			       "  50 virtio5-virtqueues        1*       .        1     1.0\n");
+	assert_string_equal(b, " IRQ name                    total      /s    CPU0    CPU1\n"
+			       "  52 virtio6-virtqueues          4     0.0       .       4\n"
+			       "  50 virtio5-virtqueues          1     1.0      1*       .\n");
+	/* 'c': only the CPUs that moved (both did); Right: from CPU1 on; Left: back */
+	assert_true(pane_interrupts_ops.key(pane, 'c'));
+	g_free(c);
+	c = text(pane);
+	assert_string_equal(c, b);
+	assert_true(pane_interrupts_ops.key(pane, 'l'));
+	g_free(c);
+	c = text(pane);
+	assert_string_equal(c, " IRQ name                    total      /s    CPU1\n"
+			       "  52 virtio6-virtqueues          4     0.0       4\n"
+			       "  50 virtio5-virtqueues          1     1.0       .\n");
+	assert_true(pane_interrupts_ops.key(pane, 'l')); /* no further than the last column */
+	g_free(c);
+	c = text(pane);
+	assert_non_null(strstr(c, "/s    CPU1\n"));
+	assert_true(pane_interrupts_ops.key(pane, 'h'));
+	assert_true(pane_interrupts_ops.key(pane, 'c'));
+	g_free(c);
 	/* 'o': number order */
 	assert_true(pane_interrupts_ops.key(pane, 'o'));
 	c = text(pane);
@@ -89,7 +107,13 @@ static void test_deltas_order_match(void **state G_GNUC_UNUSED)
 	/* a step starts: counted from the latest sample */
 	pane_interrupts_ops.reset(pane);
 	d = text(pane);
-	assert_non_null(strstr(d, "  52 virtio6-virtqueues         .       .        0"));
+	assert_non_null(strstr(d, "  52 virtio6-virtqueues          0     0.0       .       ."));
+	/* nothing moved since: 'c' shows no CPU column */
+	assert_true(pane_interrupts_ops.key(pane, 'c'));
+	g_free(d);
+	d = text(pane);
+	assert_non_null(strstr(d, "  52 virtio6-virtqueues          0     0.0\n"));
+	assert_true(pane_interrupts_ops.key(pane, 'c'));
 	/* a bad pattern shows all, and says so */
 	assert_false(pane_interrupts_set_match(pane, "virtio(", &error));
 	assert_non_null(error);

@@ -24,6 +24,9 @@ struct irqpane {
 	struct irq_diff *recent;  /* prev -> cur: rates and changed cells */
 	GArray *order;            /* guint: diff rows shown, in display order */
 	gboolean number_order;    /* 'o': IRQ number order instead of activity */
+	gboolean moved_only;      /* 'c': only the CPUs whose counters of the rows shown moved */
+	guint first_col;          /* Left/Right: the first of the CPU columns shown */
+	GArray *cols;             /* guint: the CPU columns shown, in order (rebuilt with the rows) */
 	struct irqmon *mon;       /* the pane's own sampling, or NULL */
 	void (*changed)(void *user_data);
 	void *changed_data;
@@ -42,6 +45,7 @@ static void interrupts_init(struct pane *pane)
 	struct irqpane *ip = g_new0(struct irqpane, 1);
 
 	ip->order = g_array_new(FALSE, FALSE, sizeof(guint));
+	ip->cols = g_array_new(FALSE, FALSE, sizeof(guint));
 	pane->priv = ip;
 }
 
@@ -52,6 +56,7 @@ static void interrupts_destroy(struct pane *pane)
 	irqmon_free(ip->mon);
 	irqpane_clear_diffs(ip);
 	g_array_unref(ip->order);
+	g_array_unref(ip->cols);
 	irq_table_free(ip->base);
 	irq_table_free(ip->prev);
 	irq_table_free(ip->cur);
@@ -91,9 +96,32 @@ static void diff_into(struct irq_diff **d, const struct irq_table *before, const
 		*d = irq_diff(before, after, interval_s);
 }
 
+/* The CPU columns shown: all, or those where a row shown moved ('c'), from first_col on. */
+static void irqpane_columns(struct irqpane *ip)
+{
+	guint n = ip->cur ? ip->cur->n_cpus : 0, kept = 0;
+
+	g_array_set_size(ip->cols, 0);
+	for (guint c = 0; c < n; c++) {
+		gboolean moved = !ip->moved_only;
+
+		for (guint i = 0; i < ip->order->len && !moved; i++) {
+			const struct irq_diff_row *dr = &ip->since->rows[g_array_index(ip->order, guint, i)];
+
+			moved = c < dr->n_cells && dr->deltas[c] > 0 && ip->since->after->rows[dr->after_row].per_cpu;
+		}
+		if (moved)
+			g_array_append_val(ip->cols, c);
+	}
+	kept = ip->cols->len;
+	ip->first_col = kept ? MIN(ip->first_col, kept - 1) : 0;
+	g_array_remove_range(ip->cols, 0, ip->first_col);
+}
+
 static void irqpane_rebuild(struct irqpane *ip)
 {
 	g_array_set_size(ip->order, 0);
+	g_array_set_size(ip->cols, 0);
 	if (!ip->cur) {
 		irqpane_clear_diffs(ip);
 		return;
@@ -107,6 +135,7 @@ static void irqpane_rebuild(struct irqpane *ip)
 		if (irqmon_row_matches(diff_row(ip->since, r), ip->re))
 			g_array_append_val(ip->order, r);
 	g_qsort_with_data(ip->order->data, (gint)ip->order->len, sizeof(guint), by_activity, ip);
+	irqpane_columns(ip);
 }
 
 void pane_interrupts_sample(struct pane *pane, const char *data, gsize len, gint64 mono_us)
@@ -231,16 +260,25 @@ static double row_rate(const struct irqpane *ip, guint r)
 		       ? (double)ip->recent->rows[r].total / ip->recent->interval_s : 0;
 }
 
+/* IRQ, name, total and rate, then the CPU columns shown (the total stays in view however many). */
 static void header_text(const struct irqpane *ip, GString *out)
 {
-	g_string_append_printf(out, "%4s %-*s", "IRQ", NAME_W, "name");
-	for (guint c = 0; c < ip->cur->n_cpus; c++) {
+	g_string_append_printf(out, "%4s %-*s %*s %*s", "IRQ", NAME_W, "name", CELL_W + 1, "total", CELL_W, "/s");
+	for (guint i = 0; i < ip->cols->len; i++) {
 		char col[16];
 
-		g_snprintf(col, sizeof(col), "CPU%u", ip->cur->cpu_ids[c]);
+		g_snprintf(col, sizeof(col), "CPU%u", ip->cur->cpu_ids[g_array_index(ip->cols, guint, i)]);
 		g_string_append_printf(out, " %*s", CELL_W, col);
 	}
-	g_string_append_printf(out, " %*s %*s", CELL_W + 1, "total", CELL_W, "/s");
+}
+
+static void row_head_text(const struct irqpane *ip, guint r, GString *out)
+{
+	const struct irq_row *row = diff_row(ip->since, r);
+
+	g_string_append_printf(out, "%4s %-*.*s %*" G_GUINT64_FORMAT " %*.1f", row->id, NAME_W, NAME_W,
+			       *row->name ? row->name : row->text, CELL_W + 1, ip->since->rows[r].total, CELL_W,
+			       row_rate(ip, r));
 }
 
 static void cell_text(guint64 v, gboolean changed, char *buf, gsize size)
@@ -278,13 +316,14 @@ void pane_interrupts_text(struct pane *pane, GString *out)
 		const struct irq_row *row = diff_row(ip->since, r);
 		char cell[32];
 
-		g_string_append_printf(out, "%4s %-*.*s", row->id, NAME_W, NAME_W, *row->name ? row->name : row->text);
-		for (guint c = 0; c < dr->n_cells && row->per_cpu; c++) {
-			cell_text(dr->deltas[c], recent_delta(ip, r, c) > 0, cell, sizeof(cell));
+		row_head_text(ip, r, out);
+		for (guint k = 0; k < ip->cols->len && row->per_cpu; k++) {
+			guint c = g_array_index(ip->cols, guint, k);
+
+			cell_text(c < dr->n_cells ? dr->deltas[c] : 0, recent_delta(ip, r, c) > 0, cell, sizeof(cell));
 			g_string_append_printf(out, " %*s", CELL_W, cell);
 		}
-		g_string_append_printf(out, " %*" G_GUINT64_FORMAT " %*.1f\n", CELL_W + 1, dr->total, CELL_W,
-				       row_rate(ip, r));
+		g_string_append_c(out, '\n');
 	}
 }
 
@@ -310,6 +349,8 @@ static void interrupts_draw(struct pane *pane, WINDOW *win, struct rect r)
 	}
 	header_text(ip, line);
 	g_string_append(line, ip->number_order ? "  [o: by number]" : "  [o: by activity]");
+	if (ip->moved_only)
+		g_string_append(line, " [c: CPUs that moved]");
 	draw_text_cut(d, win, y++, r.x, r.w, line->str, dim);
 	rows = r.y + r.h - y;
 	pane->rows = MAX(rows, 1);
@@ -321,20 +362,19 @@ static void interrupts_draw(struct pane *pane, WINDOW *win, struct rect r)
 		int x = r.x, end = r.x + r.w;
 		char cell[48];
 
-		g_string_printf(line, "%4s %-*.*s", row->id, NAME_W, NAME_W, *row->name ? row->name : row->text);
+		g_string_truncate(line, 0);
+		row_head_text(ip, ri, line);
 		x += draw_text(d, win, y, x, end - x, line->str, dr->total ? normal : dim);
-		for (guint c = 0; c < dr->n_cells && row->per_cpu && x < end; c++) {
+		for (guint k = 0; k < ip->cols->len && row->per_cpu && x < end; k++) {
+			guint c = g_array_index(ip->cols, guint, k);
+			guint64 v = c < dr->n_cells ? dr->deltas[c] : 0;
 			gboolean changed = recent_delta(ip, ri, c) > 0;
-			char v[32];
+			char text[32];
 
-			cell_text(dr->deltas[c], FALSE, v, sizeof(v));
-			g_snprintf(cell, sizeof(cell), " %*s", CELL_W, v);
-			x += draw_text(d, win, y, x, end - x, cell, changed ? hot : dr->deltas[c] ? normal : dim);
+			cell_text(v, FALSE, text, sizeof(text));
+			g_snprintf(cell, sizeof(cell), " %*s", CELL_W, text);
+			x += draw_text(d, win, y, x, end - x, cell, changed ? hot : v ? normal : dim);
 		}
-		g_snprintf(cell, sizeof(cell), " %*" G_GUINT64_FORMAT " %*.1f", CELL_W + 1, dr->total, CELL_W,
-			   row_rate(ip, ri));
-		if (x < end)
-			draw_text(d, win, y, x, end - x, cell, normal);
 	}
 }
 
@@ -364,6 +404,21 @@ static gboolean interrupts_key(struct pane *pane, int key)
 	case 'g':
 	case UI_KEY_FN(KEY_HOME):
 		ip->top = 0;
+		return TRUE;
+	case 'c':
+		ip->moved_only = !ip->moved_only;
+		ip->first_col = 0;
+		irqpane_rebuild(ip);
+		return TRUE;
+	case 'h':
+	case UI_KEY_FN(KEY_LEFT):
+		ip->first_col = ip->first_col ? ip->first_col - 1 : 0;
+		irqpane_rebuild(ip);
+		return TRUE;
+	case 'l':
+	case UI_KEY_FN(KEY_RIGHT):
+		ip->first_col++; /* clamped to the last column by the rebuild */
+		irqpane_rebuild(ip);
 		return TRUE;
 	default:
 		return FALSE;
