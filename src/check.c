@@ -384,7 +384,7 @@ static void conn_ready(struct run *run, virConnectPtr conn, const GError *error)
 		return;
 	}
 	domain = vars_expand(run_vars(run), m->domain, VARS_RAW, &err);
-	if (!domain || !(check->mon = irqmon_new_for_machine(m, domain, conn, NULL, &err))) {
+	if (!domain || !(check->mon = irqmon_new_for_machine(m, domain, conn, NULL, NULL, &err))) {
 		check_error(check, "interrupts on %s: %s", m->name, err->message);
 		return;
 	}
@@ -415,10 +415,7 @@ static void begin_interrupts(struct check *check)
 		take_sample(check);
 		return;
 	}
-	if (m->ssh && !m->local)
-		check->mon = irqmon_new_ssh_machine(m, run_vars(check->run), run_base_dir(check->run), &error);
-	else
-		check->mon = irqmon_new_for_machine(m, NULL, NULL, NULL, &error);
+	check->mon = irqmon_new_for_machine(m, NULL, NULL, run_vars(check->run), run_base_dir(check->run), &error);
 	if (!check->mon) {
 		check_error(check, "interrupts: %s", error->message);
 		return;

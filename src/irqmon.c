@@ -94,7 +94,8 @@ struct irqmon *irqmon_new_ssh(const struct ssh_options *options, const char *mac
 	return mon;
 }
 
-struct irqmon *irqmon_new_ssh_machine(const struct suite_machine *m, struct vars *vars, const char *base_dir,
+/* An SSH machine's monitor, its fields expanded with vars (files relative to base_dir). */
+static struct irqmon *new_ssh_machine(const struct suite_machine *m, struct vars *vars, const char *base_dir,
 				      GError **error)
 {
 	struct ssh_target *target = ssh_target_resolve(m, vars, base_dir, error);
@@ -120,23 +121,20 @@ struct irqmon *irqmon_new_console(virConnectPtr conn, const char *domain, const 
 }
 
 struct irqmon *irqmon_new_for_machine(const struct suite_machine *m, const char *domain, virConnectPtr conn,
-				      const struct ssh_options *ssh, GError **error)
+				      struct vars *vars, const char *base_dir, GError **error)
 {
 	if (m->local)
 		return irqmon_new_local(NULL);
 	if (m->agent && domain && conn)
 		return irqmon_new_agent(conn, domain);
-	if (m->ssh && ssh)
-		return irqmon_new_ssh(ssh, m->name);
+	if (m->ssh) /* an agent machine too, when the caller has no connection for its agent */
+		return new_ssh_machine(m, vars, base_dir, error);
 	if (!m->ssh && !m->agent && m->domain && domain && conn)
 		return irqmon_new_console(conn, domain, m->name);
 	if (m->agent)
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 			    "%s: its /proc/interrupts is read through the guest agent, which needs a libvirt connection "
 			    "and a domain", m->name);
-	else if (m->ssh)
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "%s: its /proc/interrupts is read over SSH, and its ssh: could not be resolved", m->name);
 	else
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 			    "%s: its /proc/interrupts is read on its serial console, which needs a libvirt connection "

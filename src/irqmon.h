@@ -35,11 +35,6 @@ struct irqmon *irqmon_new_agent(virConnectPtr conn, const char *domain);
  * names it in messages. */
 struct ssh_options;
 struct irqmon *irqmon_new_ssh(const struct ssh_options *options, const char *machine);
-/* The same for a suite machine with ssh:, its fields expanded with vars (files relative to
- * base_dir, the suite's directory); NULL and an error naming the machine when they do not resolve. */
-struct vars;
-struct irqmon *irqmon_new_ssh_machine(const struct suite_machine *machine, struct vars *vars, const char *base_dir,
-				      GError **error);
 /* A guest's through its serial console: IRQMON_CONSOLE_COMMAND typed into the shell there (one
  * must be logged in), on a console stream of the monitor's own, opened at the first sample (conn
  * referenced). machine names it in messages. */
@@ -59,12 +54,14 @@ struct irqmon_sample *irqmon_console_sample(const char *matched, struct irq_tabl
 /*
  * The monitor of a suite machine, the first way that applies: local machines read the file,
  * agent machines (agent: true, with a domain, expanded by the caller) use conn, SSH machines
- * use ssh (the machine's resolved options: sshtarget.h), machines with only a domain type into
- * its console (conn, domain). NULL and an error naming the machine when what the way needs is
- * missing.
+ * their ssh:, identity:, password: and known-hosts: expanded with vars (files relative to
+ * base_dir, the suite's directory: sshtarget.h), machines with only a domain type into its
+ * console (conn, domain). NULL and an error naming the machine when what the way needs is
+ * missing or does not resolve.
  */
+struct vars;
 struct irqmon *irqmon_new_for_machine(const struct suite_machine *machine, const char *domain, virConnectPtr conn,
-				      const struct ssh_options *ssh, GError **error);
+				      struct vars *vars, const char *base_dir, GError **error);
 /* Frees it; a sample in flight is cancelled (its callback still comes, with G_IO_ERROR_CANCELLED). */
 void irqmon_free(struct irqmon *mon);
 /* "vm1 (agent)" / "/proc/interrupts": for messages. */

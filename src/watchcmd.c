@@ -153,13 +153,11 @@ static struct irqmon *machine_monitor(const char *suite_arg, const char *machine
 		*virt = virt_new(muri, NULL, NULL);
 		if (!virt_wait_connected(*virt, 60000, error))
 			goto out;
-		mon = irqmon_new_for_machine(m, domain, virt_connection(*virt), NULL, error);
-	} else if (m->ssh && !m->local) {
+		mon = irqmon_new_for_machine(m, domain, virt_connection(*virt), NULL, NULL, error);
+	} else {
 		g_autofree char *dir = g_path_get_dirname(suite->file);
 
-		mon = irqmon_new_ssh_machine(m, vars, dir, error);
-	} else {
-		mon = irqmon_new_for_machine(m, NULL, NULL, NULL, error);
+		mon = irqmon_new_for_machine(m, NULL, NULL, vars, dir, error);
 	}
 out:
 	vars_free(vars);

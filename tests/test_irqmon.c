@@ -11,8 +11,8 @@
 #include <glib/gstdio.h>
 
 #include "irqmon.h"
-#include "ssh.h"
 #include "suite.h"
+#include "vars.h"
 #include "virt.h"
 
 static char *corpus(const char *name)
@@ -223,7 +223,6 @@ static void test_free_in_flight(void **state G_GNUC_UNUSED)
 
 static void test_machines(void **state G_GNUC_UNUSED)
 {
-	struct suite_machine ssh = { .name = (char *)"vm2", .ssh = (char *)"root@vm2" };
 	struct suite_machine console = { .name = (char *)"vm3", .domain = (char *)"d3" };
 	struct suite_machine agent = { .name = (char *)"vm1", .domain = (char *)"d1", .agent = TRUE };
 	struct suite_machine local = { .name = (char *)"host", .local = TRUE };
@@ -231,29 +230,39 @@ static void test_machines(void **state G_GNUC_UNUSED)
 	g_autoptr(GError) e2 = NULL;
 	g_autoptr(GError) e3 = NULL;
 	struct irqmon *mon;
-	struct ssh_options o = { .user = "root", .host = "vm2", .port = 2222 };
+	static const char yaml[] = "suite: m\nmachines:\n  vm2: { ssh: 'root@vm2:2222' }\n"
+				   "  vm5: { ssh: '${target}' }\nvars:\n  target: no-user-here\n"
+				   "steps:\n  - name: a\n    run: echo\n";
+	g_autoptr(GError) load_error = NULL;
+	struct suite *suite = suite_load_data(yaml, strlen(yaml), "m.yaml", &load_error);
+	struct vars *vars;
 	virConnectPtr conn;
 
-	assert_null(irqmon_new_for_machine(&ssh, NULL, NULL, NULL, &e1));
-	assert_true(g_error_matches(e1, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT));
-	assert_non_null(strstr(e1->message, "vm2: its /proc/interrupts is read over SSH"));
+	assert_non_null(suite);
+	vars = vars_new(suite);
 	/* made, not connected yet: the connection is made by the first sample (tests/test_ssh.c) */
-	mon = irqmon_new_for_machine(&ssh, NULL, NULL, &o, NULL);
+	mon = irqmon_new_for_machine(suite_find_machine(suite, "vm2"), NULL, NULL, vars, "/tmp", NULL);
 	assert_string_equal(irqmon_describe(mon), "vm2 (SSH root@vm2:2222)");
 	irqmon_free(mon);
-	assert_null(irqmon_new_for_machine(&console, NULL, NULL, NULL, &e2));
+	/* an ssh: that does not resolve: said, naming the machine */
+	assert_null(irqmon_new_for_machine(suite_find_machine(suite, "vm5"), NULL, NULL, vars, "/tmp", &e1));
+	assert_true(g_error_matches(e1, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT));
+	assert_non_null(strstr(e1->message, "machine 'vm5': ssh 'no-user-here' is not user@host[:port]"));
+	vars_free(vars);
+	suite_free(suite);
+	assert_null(irqmon_new_for_machine(&console, NULL, NULL, NULL, NULL, &e2));
 	assert_non_null(strstr(e2->message, "vm3: its /proc/interrupts is read on its serial console"));
 	/* made, not opened yet: the console is opened by the first sample (tests/test_vconsole.c) */
 	virt_init();
 	conn = virConnectOpen("test:///default");
 	assert_non_null(conn);
-	mon = irqmon_new_for_machine(&console, "d3", conn, NULL, NULL);
+	mon = irqmon_new_for_machine(&console, "d3", conn, NULL, NULL, NULL);
 	assert_string_equal(irqmon_describe(mon), "vm3 (serial console of d3)");
 	irqmon_free(mon);
 	virConnectClose(conn);
-	assert_null(irqmon_new_for_machine(&agent, "d1", NULL, NULL, &e3));
+	assert_null(irqmon_new_for_machine(&agent, "d1", NULL, NULL, NULL, &e3));
 	assert_non_null(strstr(e3->message, "vm1:"));
-	mon = irqmon_new_for_machine(&local, NULL, NULL, NULL, NULL);
+	mon = irqmon_new_for_machine(&local, NULL, NULL, NULL, NULL, NULL);
 	assert_string_equal(irqmon_describe(mon), "/proc/interrupts");
 	irqmon_free(mon);
 }

@@ -173,7 +173,7 @@ static void setup_suite_pane(struct console *c, struct pane *pane, const struct 
 		const char *match = g_hash_table_lookup(sp->opts, "match");
 		virConnectPtr conn = NULL;
 		g_autofree char *domain = NULL;
-		struct irqmon *mon;
+		struct irqmon *mon = NULL;
 
 		{
 			g_autofree char *title = g_strdup_printf("interrupts: %s", sp->target);
@@ -192,17 +192,14 @@ static void setup_suite_pane(struct console *c, struct pane *pane, const struct 
 		}
 		if (m && !m->local && !m->agent && !m->ssh) {
 			/* typing into the console every second would mix with what steps send and expect */
-			mon = NULL;
 			g_set_error(&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
 				    "%s: the pane does not type into a console-only machine's console (steps use it): "
 				    "give it 'agent: true' or 'ssh:'; a step's check reads it there, and so does "
 				    "virtcon watch interrupts --on %s", m->name, m->name);
-		} else if (m && m->ssh && !m->local && !(m->agent && m->domain)) {
+		} else if (m) {
 			g_autofree char *dir = g_path_get_dirname(c->suite->file);
 
-			mon = irqmon_new_ssh_machine(m, c->vars, dir, &error);
-		} else {
-			mon = m ? irqmon_new_for_machine(m, domain, conn, NULL, &error) : NULL;
+			mon = irqmon_new_for_machine(m, domain, conn, c->vars, dir, &error);
 		}
 		if (mon)
 			pane_interrupts_watch(pane, mon, 1000, pane_changed, c);
