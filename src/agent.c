@@ -340,7 +340,11 @@ static void set_wait_error(struct exec_ctx *x, GError **error)
 
 	if (g_cancellable_set_error_if_cancelled(x->cancel, error))
 		return;
-	msg = agent_wait_message(x->job->domain, (g_get_monotonic_time() - x->start) / 1000, x->last);
+	if (!x->job->command) /* agent_read_file's wait */
+		msg = g_strdup_printf("%s: no answer from the guest agent in %.1f s (libvirt: %s)", x->job->domain,
+				      (double)(g_get_monotonic_time() - x->start) / 1e6, x->last ? x->last : "no error");
+	else
+		msg = agent_wait_message(x->job->domain, (g_get_monotonic_time() - x->start) / 1000, x->last);
 	g_set_error_literal(error, VIRT_ERROR, VIRT_ERROR_FAILED, msg);
 }
 
@@ -552,40 +556,6 @@ static void file_close(virDomainPtr dom, gint64 handle)
 		json_node_unref(ret);
 }
 
-/* guest-ping until the agent answers, for at most wait_ms: it may not be connected yet (after a
- * start, a reboot, a migration). Reading a file is safe to start again, unlike guest-exec. */
-static gboolean ping_until(virDomainPtr dom, const char *domain, gint64 wait_ms, GError **error)
-{
-	gint64 start = g_get_monotonic_time(), deadline = start + wait_ms * 1000;
-	guint backoff = AGENT_RETRY_MIN_MS;
-
-	for (;;) {
-		struct call_status st = { 0 };
-		g_autoptr(GError) err = NULL;
-		gint64 left_ms = (deadline - g_get_monotonic_time()) / 1000;
-		JsonNode *ret = agent_call(dom, "guest-ping", NULL, (int)CLAMP((left_ms + 999) / 1000, 1, AGENT_PING_TIMEOUT_S),
-					   &st, &err);
-
-		if (ret) {
-			json_node_unref(ret);
-			return TRUE;
-		}
-		left_ms = (deadline - g_get_monotonic_time()) / 1000;
-		if (st.retry == AGENT_RETRY_NO || left_ms <= 0) {
-			if (st.retry == AGENT_RETRY_NO || wait_ms == 0)
-				g_propagate_error(error, g_steal_pointer(&err));
-			else
-				g_set_error(error, VIRT_ERROR, VIRT_ERROR_FAILED, "%s: no answer from the guest agent in %.1f s "
-					    "(libvirt: %s)", domain, (double)(g_get_monotonic_time() - start) / 1e6, st.why);
-			call_status_clear(&st);
-			return FALSE;
-		}
-		call_status_clear(&st);
-		nap(NULL, (guint)MIN((gint64)backoff, left_ms));
-		backoff = MIN(backoff * 2, AGENT_RETRY_MAX_MS);
-	}
-}
-
 GBytes *agent_read_file(virConnectPtr conn, const char *domain, const char *path, gsize max, gint64 wait_ms,
 			GError **error)
 {
@@ -597,9 +567,21 @@ GBytes *agent_read_file(virConnectPtr conn, const char *domain, const char *path
 
 	if (!dom)
 		return NULL;
-	if (wait_ms > 0 && !ping_until(dom, domain, wait_ms, error)) {
-		virDomainFree(dom);
-		return NULL;
+	if (wait_ms > 0) {
+		/* it may not be connected yet (after a start, a reboot, a migration): wait as agent_exec
+		 * does (reading a file is safe to start again, unlike guest-exec) */
+		struct exec_job job = { .domain = (char *)domain };
+		struct exec_ctx x = { .job = &job, .dom = dom, .backoff_ms = AGENT_RETRY_MIN_MS };
+		gboolean ready;
+
+		x.start = g_get_monotonic_time();
+		x.deadline = x.start + wait_ms * 1000;
+		ready = wait_ready(&x, error);
+		g_free(x.last);
+		if (!ready) {
+			virDomainFree(dom);
+			return NULL;
+		}
 	}
 	args = json_object_new();
 	json_object_set_string_member(args, "path", path);
