@@ -3,30 +3,10 @@
 # moves only CPU 3's counter when the channels are pinned 0..3, and fails clearly pinned backwards.
 set -u
 : "${VIRTCON:?}" "${top_srcdir:?}"
-command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 is not installed"; exit 77; }
 command -v socat >/dev/null || { echo "SKIP: socat is not installed (tools/packages)"; exit 77; }
-"$top_srcdir/tools/mkguest" --quiet
-rc=$?
-[ $rc -eq 3 ] && { echo "SKIP: the testbed guest's packages cannot be downloaded here"; exit 77; }
-[ $rc -eq 0 ] || { echo "tools/mkguest failed ($rc)"; exit 1; }
-
-tmp=$(mktemp -d /tmp/vct-XXXXXX)
-# a guest left behind by a run that died: its QEMU's pid file is under our embed root
-cleanup() {
-	for p in $(find "$tmp/embed" -name '*.pid' 2>/dev/null); do
-		pid=$(cat "$p" 2>/dev/null) && [ -n "$pid" ] && kill "$pid" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-export XDG_STATE_HOME="$tmp/state"
-uri="qemu:///embed?root=$tmp/embed"
+# shellcheck source=testbed-lib.sh
+. "$top_srcdir/tests/testbed-lib.sh"
 suite=suites/testbed/seed000-vchannels.yaml
-failures=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1"; }
-contains() { if grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1: '$3' not in $2"; sed 's/^/#   /' "$2" | tail -n 40; fi; }
 
 cd "$top_srcdir" || exit 1
 # under TCG with 4 vCPUs on a shared machine a run takes 20-60 s
